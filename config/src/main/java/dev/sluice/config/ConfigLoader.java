@@ -1,0 +1,437 @@
+package dev.sluice.config;
+
+import dev.sluice.config.internal.Interpolator;
+import dev.sluice.config.internal.Suggestions;
+import dev.sluice.config.internal.YamlSection;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads {@code sluice.yaml} into a {@link SluiceConfig}: interpolates {@code ${VAR}} and {@code
+ * ${VAR:-default}} from the environment, fills defaults, checks every key and value, and reports
+ * every problem at once, each with its YAML path and line.
+ *
+ * <p>The YAML is read as a tree of nodes; no Java type is ever constructed from it. Relative paths
+ * (journal directory, state file, SQLite files) are resolved against the file's directory.
+ *
+ * <p>Thread-safe: it keeps no state between loads.
+ */
+public final class ConfigLoader {
+  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
+
+  private final Map<String, String> environment;
+
+  /** A loader that interpolates from {@code environment}. */
+  public ConfigLoader(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** A loader that interpolates from the process environment. */
+  public static ConfigLoader withSystemEnvironment() {
+    return new ConfigLoader(System.getenv());
+  }
+
+  /**
+   * Loads and validates a file.
+   *
+   * @throws ConfigException with every problem found, including a missing or unreadable file
+   */
+  public SluiceConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw single(file.toString(), "file not found (create one with 'sluice init')");
+    } catch (IOException e) {
+      throw single(file.toString(), "cannot read the file: " + e.getMessage());
+    }
+    Path absolute = file.toAbsolutePath().normalize();
+    return parse(text, file.toString(), absolute.getParent(), absolute);
+  }
+
+  /**
+   * Parses and validates YAML text.
+   *
+   * @param origin how problems name the text (usually the file name)
+   * @param baseDir the directory relative paths are resolved against
+   * @param file the file the text came from, or null
+   * @throws ConfigException with every problem found
+   */
+  public SluiceConfig parse(String text, String origin, Path baseDir, Path file) {
+    Interpolator interpolator = new Interpolator(environment);
+    Node root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(true); // reported by YamlSection with both lines
+      options.setMaxAliasesForCollections(10);
+      root =
+          new Yaml(new SafeConstructor(options))
+              .compose(new StringReader(interpolator.protect(text)));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      int line = mark == null ? 0 : mark.getLine() + 1;
+      String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
+      throw new ConfigException(
+          List.of(new ConfigProblem(origin, "", line, "malformed YAML: " + what)));
+    } catch (YAMLException e) {
+      throw single(origin, "malformed YAML: " + e.getMessage());
+    }
+    if (root == null) {
+      throw single(origin, "the file is empty; it needs at least 'source: { url: ... }'");
+    }
+    YamlSection.Context context = new YamlSection.Context(origin, interpolator);
+    SluiceConfig config =
+        new Reader(context, baseDir).read(YamlSection.of(context, "", root), file);
+    if (!context.problems().isEmpty()) {
+      throw new ConfigException(context.problems());
+    }
+    return config;
+  }
+
+  private static ConfigException single(String origin, String message) {
+    return new ConfigException(List.of(new ConfigProblem(origin, "", 0, message)));
+  }
+
+  /** One read of one document. */
+  private static final class Reader {
+    private final YamlSection.Context context;
+    private final Path baseDir;
+
+    Reader(YamlSection.Context context, Path baseDir) {
+      this.context = context;
+      this.baseDir = baseDir;
+    }
+
+    SluiceConfig read(YamlSection root, Path file) {
+      root.allowOnly("source", "journal", "targets", "rules", "replicas", "monitor", "state");
+      SourceConfig source = source(root);
+      JournalConfig journal = journal(root.section("journal"));
+      Map<String, TargetConfig> targets = targets(root);
+      List<RuleConfig> rules = rules(root, targets, source);
+      Map<String, ReplicaGroupConfig> replicas = replicas(root, rules);
+      MonitorConfig monitor = monitor(root.section("monitor"));
+      Path state = root.parse("state", baseDir.resolve("sluice-state.json"), this::path);
+      return new SluiceConfig(file, source, journal, targets, rules, replicas, monitor, state);
+    }
+
+    private SourceConfig source(YamlSection root) {
+      if (!root.has("source")) {
+        root.problem(null, "missing required section 'source' (the PostgreSQL primary to capture)");
+      }
+      YamlSection s = root.section("source");
+      s.allowOnly(
+          "url", "user", "password", "slot", "publication", "tables", "snapshot", "heartbeat");
+      String url = root.has("source") ? s.required("url") : null;
+      PostgresUrl parsed = null;
+      if (url != null) {
+        if (Dialect.ofUrl(url).orElse(null) != Dialect.POSTGRESQL) {
+          s.problem("url", "the source must be PostgreSQL: jdbc:postgresql://host:5432/database");
+        } else {
+          try {
+            parsed = PostgresUrl.parse(url);
+          } catch (IllegalArgumentException e) {
+            s.problem("url", e.getMessage());
+          }
+        }
+      }
+      String defaultUser =
+          parsed == null ? "postgres" : parsed.parameters().getOrDefault("user", "postgres");
+      String user = s.string("user", defaultUser);
+      Secret password = s.secret("password");
+      if (password == null && parsed != null && parsed.parameters().containsKey("password")) {
+        password = Secret.of(parsed.parameters().get("password"));
+      }
+      String slot =
+          s.parse(
+              "slot",
+              "sluice",
+              text -> {
+                if (!SLOT_NAME.matcher(text).matches()) {
+                  throw new IllegalArgumentException(
+                      "'"
+                          + text
+                          + "' is not a slot name: only lowercase letters, digits and underscores,"
+                          + " at most 63");
+                }
+                return text;
+              });
+      String publication =
+          s.parse(
+              "publication",
+              "sluice",
+              text -> {
+                if (!SLOT_NAME.matcher(text).matches()) {
+                  throw new IllegalArgumentException(
+                      "'"
+                          + text
+                          + "' is not a publication name: only lowercase letters, digits and"
+                          + " underscores, at most 63");
+                }
+                return text;
+              });
+      List<TablePattern> tables = s.list("tables", TablePattern::parse);
+      SnapshotMode snapshot = s.choice("snapshot", SnapshotMode.class, SnapshotMode.INITIAL);
+      Duration heartbeat = s.duration("heartbeat", Duration.ofSeconds(10));
+      return new SourceConfig(url, user, password, slot, publication, tables, snapshot, heartbeat);
+    }
+
+    private JournalConfig journal(YamlSection s) {
+      s.allowOnly("dir", "retention", "sync");
+      Path dir = s.parse("dir", baseDir.resolve("sluice-journal"), this::path);
+      Duration retention = s.duration("retention", Duration.ofDays(7));
+      if (retention.isZero()) {
+        s.problem("retention", "must be longer than 0 (e.g. 7d)");
+      }
+      SyncPolicy sync = s.choice("sync", SyncPolicy.class, SyncPolicy.BATCH);
+      return new JournalConfig(dir, retention, sync);
+    }
+
+    private Map<String, TargetConfig> targets(YamlSection root) {
+      Map<String, TargetConfig> targets = new LinkedHashMap<>();
+      for (Map.Entry<String, YamlSection> entry : root.namedSections("targets").entrySet()) {
+        String name = entry.getKey();
+        YamlSection t = entry.getValue();
+        if (!NAME.matcher(name).matches()) {
+          t.problem(null, "'" + name + "' is not a valid name: letters, digits, '_', '-', '.'");
+        }
+        t.allowOnly("url", "user", "password");
+        String url = t.required("url");
+        Dialect dialect = null;
+        if (url != null) {
+          dialect = Dialect.ofUrl(url).orElse(null);
+          if (dialect == null) {
+            t.problem(
+                "url",
+                "'"
+                    + Masking.maskUrl(url)
+                    + "' is not a supported target URL; expected jdbc:postgresql:,"
+                    + " jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite: or mongodb:");
+          } else if (dialect == Dialect.SQLITE) {
+            url = resolveSqlite(url);
+          }
+        }
+        targets.put(
+            name,
+            new TargetConfig(name, url, t.string("user", null), t.secret("password"), dialect));
+      }
+      return targets;
+    }
+
+    private String resolveSqlite(String url) {
+      String rest = url.substring("jdbc:sqlite:".length());
+      if (rest.isEmpty()
+          || rest.startsWith(":")
+          || rest.startsWith("file:")
+          || rest.startsWith("/")) {
+        return url;
+      }
+      return "jdbc:sqlite:" + baseDir.resolve(rest).normalize();
+    }
+
+    private List<RuleConfig> rules(
+        YamlSection root, Map<String, TargetConfig> targets, SourceConfig source) {
+      List<RuleConfig> rules = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (YamlSection r : root.sections("rules")) {
+        r.allowOnly(
+            "name",
+            "target",
+            "mode",
+            "tables",
+            "conflict",
+            "rename",
+            "excludeColumns",
+            "batch",
+            "onError");
+        String name = r.required("name");
+        if (name != null && !NAME.matcher(name).matches()) {
+          r.problem("name", "'" + name + "' is not a valid name: letters, digits, '_', '-', '.'");
+        } else if (name != null && !names.add(name)) {
+          r.problem("name", "duplicate rule name '" + name + "'");
+        }
+        String target = r.required("target");
+        if (target != null && !targets.containsKey(target)) {
+          r.problem(
+              "target",
+              "unknown target '"
+                  + target
+                  + "'"
+                  + Suggestions.didYouMean(target, targets.keySet())
+                  + (targets.isEmpty()
+                      ? " (no targets are defined)"
+                      : " (defined: " + String.join(", ", targets.keySet()) + ")"));
+        }
+        RuleMode mode = r.choice("mode", RuleMode.class, RuleMode.CDC);
+        List<TablePattern> tables = r.list("tables", TablePattern::parse);
+        for (TablePattern pattern : tables) {
+          if (pattern.isExact()
+              && !source.tables().isEmpty()
+              && !source.captures(TableName.parse(pattern.toString()))) {
+            r.problem("tables", pattern + " is not captured; add it to source.tables");
+          }
+        }
+        ConflictPolicy conflict =
+            r.choice("conflict", ConflictPolicy.class, ConflictPolicy.SOURCE_WINS);
+        Map<TableName, String> rename = new LinkedHashMap<>();
+        YamlSection renameSection = r.section("rename");
+        for (String key : renameSection.keys()) {
+          TableName table = tableKey(renameSection, key);
+          String to = renameSection.required(key);
+          if (table != null && to != null) {
+            rename.put(table, to);
+          }
+        }
+        Map<TableName, List<String>> exclude = new LinkedHashMap<>();
+        YamlSection excludeSection = r.section("excludeColumns");
+        for (String key : excludeSection.keys()) {
+          TableName table = tableKey(excludeSection, key);
+          List<String> columns = excludeSection.list(key, text -> text);
+          if (table != null) {
+            exclude.put(table, columns);
+          }
+        }
+        YamlSection b = r.section("batch");
+        b.allowOnly("maxEvents", "maxDelay");
+        BatchConfig batch =
+            new BatchConfig(
+                b.integer("maxEvents", BatchConfig.DEFAULT.maxEvents(), 1, 1_000_000),
+                b.duration("maxDelay", BatchConfig.DEFAULT.maxDelay()));
+        OnError onError = r.choice("onError", OnError.class, OnError.STOP);
+        rules.add(
+            new RuleConfig(name, target, mode, tables, conflict, rename, exclude, batch, onError));
+      }
+      return rules;
+    }
+
+    private static TableName tableKey(YamlSection section, String key) {
+      try {
+        return TableName.parse(key);
+      } catch (IllegalArgumentException e) {
+        section.problem(key, e.getMessage());
+        return null;
+      }
+    }
+
+    private Map<String, ReplicaGroupConfig> replicas(YamlSection root, List<RuleConfig> rules) {
+      Map<String, ReplicaGroupConfig> groups = new LinkedHashMap<>();
+      List<String> ruleNames = rules.stream().map(RuleConfig::name).filter(n -> n != null).toList();
+      for (Map.Entry<String, YamlSection> entry : root.namedSections("replicas").entrySet()) {
+        YamlSection g = entry.getValue();
+        g.allowOnly("routing", "hysteresis", "nodes");
+        RoutingStrategy routing =
+            g.choice("routing", RoutingStrategy.class, RoutingStrategy.LEAST_LAG);
+        Duration hysteresis = g.duration("hysteresis", Duration.ofSeconds(5));
+        List<NodeConfig> nodes = new ArrayList<>();
+        Set<String> nodeNames = new HashSet<>();
+        int masters = 0;
+        for (YamlSection n : g.sections("nodes")) {
+          n.allowOnly("name", "role", "url", "user", "password", "fedBy", "lagTolerance");
+          String name = n.required("name");
+          if (name != null && !nodeNames.add(name)) {
+            n.problem("name", "duplicate node name '" + name + "' in group " + entry.getKey());
+          }
+          NodeRole role = n.choice("role", NodeRole.class, null);
+          if (role == null && !n.has("role")) {
+            n.problem(
+                null, "missing required key 'role' (" + YamlEnum.choices(NodeRole.class) + ")");
+          }
+          String fedBy = n.string("fedBy", null);
+          if (fedBy != null && !ruleNames.contains(fedBy)) {
+            n.problem(
+                "fedBy", "unknown rule '" + fedBy + "'" + Suggestions.didYouMean(fedBy, ruleNames));
+          }
+          if (role == NodeRole.MASTER) {
+            masters++;
+            if (fedBy != null) {
+              n.problem("fedBy", "a master is not fed by a rule; only slaves can be");
+            }
+          }
+          String url = fedBy == null ? n.required("url") : n.string("url", null);
+          if (url != null && Dialect.ofUrl(url).isEmpty()) {
+            n.problem("url", "'" + Masking.maskUrl(url) + "' is not a supported database URL");
+          }
+          LagTolerance tolerance =
+              n.parse(
+                  "lagTolerance", LagTolerance.ofTime(Duration.ofSeconds(10)), LagTolerance::parse);
+          nodes.add(
+              new NodeConfig(
+                  name, role, url, n.string("user", null), n.secret("password"), fedBy, tolerance));
+        }
+        if (nodes.isEmpty()) {
+          g.problem(null, "a replica group needs 'nodes' (one master and its slaves)");
+        } else if (masters != 1) {
+          g.problem(
+              "nodes",
+              "a replica group needs exactly one node with role: master, found " + masters);
+        }
+        groups.put(
+            entry.getKey(), new ReplicaGroupConfig(entry.getKey(), routing, hysteresis, nodes));
+      }
+      return groups;
+    }
+
+    private MonitorConfig monitor(YamlSection s) {
+      s.allowOnly("host", "port", "token", "poll");
+      String host = s.string("host", "127.0.0.1");
+      int port = s.integer("port", 14499, 0, 65535);
+      Secret token = s.secret("token");
+      if (token != null && token.isEmpty()) {
+        token = null;
+      }
+      Duration poll = s.duration("poll", Duration.ofSeconds(2));
+      if (poll.isZero()) {
+        s.problem("poll", "must be longer than 0 (e.g. 2s)");
+      }
+      if (token == null && !isLoopback(host)) {
+        s.problem(
+            "host",
+            "binding "
+                + host
+                + " exposes the dashboard beyond this machine; set monitor.token"
+                + " (e.g. token: ${SLUICE_TOKEN}) or bind 127.0.0.1");
+      }
+      return new MonitorConfig(host, port, token, poll);
+    }
+
+    private Path path(String text) {
+      return baseDir.resolve(text).normalize();
+    }
+  }
+
+  /** Whether a host name or address names this machine only. */
+  static boolean isLoopback(String host) {
+    if (host.equals("localhost")) {
+      return true;
+    }
+    if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+      return false; // a name: do not resolve it while validating
+    }
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.sluice.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The kind of database behind a URL. */
+public enum Dialect implements YamlEnum {
+  POSTGRESQL("jdbc:postgresql:"),
+  MYSQL("jdbc:mysql:", "jdbc:mariadb:"),
+  SQLITE("jdbc:sqlite:"),
+  MONGODB("mongodb:", "mongodb+srv:");
+
+  private final String[] prefixes;
+
+  Dialect(String... prefixes) {
+    this.prefixes = prefixes;
+  }
+
+  /** The dialect of a JDBC or MongoDB URL, if it is one Sluice knows. */
+  public static Optional<Dialect> ofUrl(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    for (Dialect dialect : values()) {
+      for (String prefix : dialect.prefixes) {
+        if (lower.startsWith(prefix)) {
+          return Optional.of(dialect);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  public boolean isSql() {
+    return this != MONGODB;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.sluice.config;
+
+/**
+ * A member of a replica group.
+ *
+ * @param name the node's name (unique in its group)
+ * @param role its configured role (promotion may change the running role)
+ * @param url its JDBC URL; null for a CDC-fed slave that uses its rule's target
+ * @param user the user name, or null
+ * @param password the password, or null
+ * @param fedBy for a CDC-fed slave, the rule that feeds it; null for streaming standbys and masters
+ * @param lagTolerance how far behind it may be and still get reads or be promoted
+ */
+public record NodeConfig(
+    String name,
+    NodeRole role,
+    String url,
+    String user,
+    Secret password,
+    String fedBy,
+    LagTolerance lagTolerance) {
+
+  public boolean isCdcFed() {
+    return fedBy != null;
+  }
+}

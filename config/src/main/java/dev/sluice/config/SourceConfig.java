@@ -1,0 +1,40 @@
+package dev.sluice.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The PostgreSQL primary that Sluice captures.
+ *
+ * @param url a single-host {@code jdbc:postgresql://} URL
+ * @param user the user name; it needs the REPLICATION attribute
+ * @param password the password, or null for none
+ * @param slot the logical replication slot's name
+ * @param publication the publication's name
+ * @param tables the captured tables; empty means every table with a primary key
+ * @param snapshot when existing rows are read
+ * @param heartbeat how often an idle source is written to so its slot can advance; zero disables
+ */
+public record SourceConfig(
+    String url,
+    String user,
+    Secret password,
+    String slot,
+    String publication,
+    List<TablePattern> tables,
+    SnapshotMode snapshot,
+    Duration heartbeat) {
+
+  public SourceConfig {
+    tables = List.copyOf(tables);
+  }
+
+  public PostgresUrl parsedUrl() {
+    return PostgresUrl.parse(url);
+  }
+
+  /** Whether a table is captured: it matches {@link #tables()}, or that list is empty. */
+  public boolean captures(TableName table) {
+    return TablePattern.anyMatches(tables, table);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.sluice.config;
+
+/**
+ * A database that rules write into.
+ *
+ * @param name the name rules use for it
+ * @param url a JDBC URL (PostgreSQL, MySQL/MariaDB, SQLite) or a MongoDB connection string
+ * @param user the user name, or null when the URL carries it or none is needed
+ * @param password the password, or null
+ * @param dialect the kind of database, from the URL
+ */
+public record TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
+
+  /** The URL with any password in it masked, for messages. */
+  public String maskedUrl() {
+    return Masking.maskUrl(url);
+  }
+}

@@ -1,0 +1,372 @@
+package dev.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final Path BASE = Path.of("/etc/sluice");
+  private final ConfigLoader loader =
+      new ConfigLoader(Map.of("SLUICE_SOURCE_PASSWORD", "s3cret", "MIRROR_PW", "m1rror"));
+
+  private SluiceConfig parse(String yaml) {
+    return loader.parse(yaml, "sluice.yaml", BASE, null);
+  }
+
+  private List<ConfigProblem> problems(String yaml) {
+    try {
+      parse(yaml);
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("expected the configuration to be refused");
+  }
+
+  @Test
+  void theDesignDocumentExampleLoadsWithItsValues() {
+    SluiceConfig config =
+        parse(
+            """
+            source:
+              url: jdbc:postgresql://127.0.0.1:5432/app
+              user: sluice
+              password: ${SLUICE_SOURCE_PASSWORD}
+              slot: sluice
+              publication: sluice
+              tables: [public.orders, "inventory.*"]
+              snapshot: initial
+              heartbeat: 10s
+            journal:
+              dir: ./sluice-journal
+              retention: 7d
+              sync: batch
+            targets:
+              analytics: { url: "mongodb://127.0.0.1:27017/analytics" }
+              mirror:    { url: "jdbc:postgresql://10.0.0.2:5432/app", user: sluice, password: ${MIRROR_PW} }
+              shop:      { url: "jdbc:mariadb://127.0.0.1:3306/shop", user: root }
+              local:     { url: "jdbc:sqlite:./mirror.db" }
+            rules:
+              - name: pg-to-mongo
+                target: analytics
+                mode: cdc
+                tables: ["public.*"]
+                conflict: source-wins
+                rename: { public.users: users }
+                excludeColumns: { public.users: [password_hash] }
+                batch: { maxEvents: 10000, maxDelay: 20ms }
+              - name: pg-to-mirror
+                target: mirror
+                mode: mirror
+            replicas:
+              app:
+                routing: least-lag
+                nodes:
+                  - { name: primary,   role: master, url: "jdbc:postgresql://10.0.0.1:5432/app" }
+                  - { name: standby-1, role: slave,  url: "jdbc:postgresql://10.0.0.3:5432/app", lagTolerance: 5s }
+                  - { name: mirror,    role: slave,  fedBy: pg-to-mirror, lagTolerance: 16MB }
+            monitor: { host: 127.0.0.1, port: 14499, poll: 2s }
+            state: ./sluice-state.json
+            """);
+
+    assertThat(config.source().password().reveal()).isEqualTo("s3cret");
+    assertThat(config.source().parsedUrl().database()).isEqualTo("app");
+    assertThat(config.source().captures(new TableName("inventory", "items"))).isTrue();
+    assertThat(config.source().captures(new TableName("public", "users"))).isFalse();
+    assertThat(config.journal().dir()).isEqualTo(Path.of("/etc/sluice/sluice-journal"));
+    assertThat(config.journal().retention()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.targets().keySet()).containsExactly("analytics", "mirror", "shop", "local");
+    assertThat(config.targets().get("shop").dialect()).isEqualTo(Dialect.MYSQL);
+    assertThat(config.targets().get("local").url()).isEqualTo("jdbc:sqlite:/etc/sluice/mirror.db");
+    RuleConfig rule = config.rule("pg-to-mongo").orElseThrow();
+    assertThat(rule.rename()).containsEntry(new TableName("public", "users"), "users");
+    assertThat(rule.excludeColumns())
+        .containsEntry(new TableName("public", "users"), List.of("password_hash"));
+    assertThat(rule.batch()).isEqualTo(new BatchConfig(10_000, Duration.ofMillis(20)));
+    ReplicaGroupConfig app = config.replicas().get("app");
+    assertThat(app.routing()).isEqualTo(RoutingStrategy.LEAST_LAG);
+    assertThat(app.nodes().get(2).lagTolerance())
+        .isEqualTo(LagTolerance.ofSize(ByteSize.ofMegabytes(16)));
+    assertThat(config.state()).isEqualTo(Path.of("/etc/sluice/sluice-state.json"));
+  }
+
+  @Test
+  void aMinimalFileGetsTheDocumentedDefaults() {
+    SluiceConfig config = parse("source: { url: jdbc:postgresql://db/app }");
+
+    SourceConfig source = config.source();
+    assertThat(source.user()).isEqualTo("postgres");
+    assertThat(source.slot()).isEqualTo("sluice");
+    assertThat(source.publication()).isEqualTo("sluice");
+    assertThat(source.tables()).isEmpty();
+    assertThat(source.snapshot()).isEqualTo(SnapshotMode.INITIAL);
+    assertThat(source.heartbeat()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(source.parsedUrl().port()).isEqualTo(5432);
+    assertThat(config.journal().sync()).isEqualTo(SyncPolicy.BATCH);
+    assertThat(config.monitor())
+        .isEqualTo(new MonitorConfig("127.0.0.1", 14499, null, Duration.ofSeconds(2)));
+    assertThat(config.rules()).isEmpty();
+  }
+
+  @Test
+  void environmentDefaultsApplyWhenTheVariableIsUnset() {
+    SluiceConfig config =
+        parse(
+            "source: { url: 'jdbc:postgresql://${DB_HOST:-localhost}:5432/app', user: '$${literal}' }");
+
+    assertThat(config.source().url()).isEqualTo("jdbc:postgresql://localhost:5432/app");
+    assertThat(config.source().user()).isEqualTo("${literal}");
+  }
+
+  @Test
+  void aMissingVariableIsNamedWithItsPathAndLine() {
+    assertThat(problems("source:\n  url: jdbc:postgresql://db/app\n  password: ${NOPE}\n"))
+        .singleElement()
+        .hasToString(
+            "sluice.yaml:3: source.password: environment variable NOPE is not set (set it, or write ${NOPE:-default} for a default)");
+  }
+
+  @Test
+  void anUnknownKeySuggestsTheClosestKnownOne() {
+    assertThat(problems("source:\n  url: jdbc:postgresql://db/app\n  heartbeet: 5s\n"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("source.heartbeet");
+              assertThat(p.line()).isEqualTo(3);
+              assertThat(p.message())
+                  .startsWith("unknown key 'heartbeet'; did you mean 'heartbeat'?");
+            });
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    List<ConfigProblem> problems =
+        problems(
+            """
+            source:
+              url: jdbc:postgresql://db/app
+              snapshot: sometimes
+              heartbeat: soon
+            journal: { retention: 7 days, sync: always }
+            rules:
+              - { name: a, target: nowhere }
+              - { name: a, target: nowhere, mode: copy }
+            """);
+
+    assertThat(problems)
+        .extracting(ConfigProblem::path)
+        .containsExactly(
+            "source.snapshot",
+            "source.heartbeat",
+            "journal.retention",
+            "journal.sync",
+            "rules[0].target",
+            "rules[1].name",
+            "rules[1].target",
+            "rules[1].mode");
+    assertThat(problems.get(0).message())
+        .isEqualTo("'sometimes' is not one of initial | never | always");
+    assertThat(problems.get(2).message()).contains("write it like 250ms, 10s, 5m, 2h or 7d");
+    assertThat(problems.get(5).message()).isEqualTo("duplicate rule name 'a'");
+  }
+
+  @Test
+  void malformedYamlNamesTheLine() {
+    assertThat(problems("source:\n  url: [unclosed\n  user: x\n"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.message()).startsWith("malformed YAML");
+              assertThat(p.line()).isGreaterThan(1);
+            });
+  }
+
+  @Test
+  void aWrongTypeIsNamed() {
+    assertThat(problems("source: { url: jdbc:postgresql://db/app, tables: { a: b } }"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).isEqualTo("expected a list, found a mapping"));
+    assertThat(problems("source: jdbc:postgresql://db/app"))
+        .first()
+        .satisfies(p -> assertThat(p.message()).startsWith("expected a mapping"));
+  }
+
+  @Test
+  void aMissingSourceIsReported() {
+    assertThat(problems("journal: { dir: /tmp/j }"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).startsWith("missing required section 'source'"));
+  }
+
+  @Test
+  void aSourceThatIsNotPostgresIsRefused() {
+    assertThat(problems("source: { url: 'jdbc:mysql://db/app' }"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).startsWith("the source must be PostgreSQL"));
+  }
+
+  @Test
+  void aDuplicateKeyNamesBothLines() {
+    assertThat(
+            problems("source:\n  url: jdbc:postgresql://db/app\n  url: jdbc:postgresql://db/b\n"))
+        .singleElement()
+        .hasToString("sluice.yaml:3: source.url: duplicate key (first at line 2)");
+  }
+
+  @Test
+  void aRuleNamingAnUnknownTargetSuggestsOne() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                targets: { analytics: { url: "mongodb://m/a" } }
+                rules: [ { name: r, target: analytcs } ]
+                """))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.message())
+                    .isEqualTo(
+                        "unknown target 'analytcs'; did you mean 'analytics'? (defined: analytics)"));
+  }
+
+  @Test
+  void anUnsupportedTargetUrlIsRefusedWithoutShowingItsPassword() {
+    assertThat(
+            problems(
+                "source: { url: jdbc:postgresql://db/app }\ntargets: { x: { url: 'redis://u:hunter2@r/0' } }"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.message()).contains("not a supported target URL");
+              assertThat(p.message()).doesNotContain("hunter2");
+            });
+  }
+
+  @Test
+  void aBadSlotNameExplainsTheRule() {
+    assertThat(problems("source: { url: jdbc:postgresql://db/app, slot: My-Slot }"))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.message()).contains("only lowercase letters, digits and underscores"));
+  }
+
+  @Test
+  void aBadSizeIsExplained() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                replicas:
+                  app:
+                    nodes:
+                      - { name: p, role: master, url: "jdbc:postgresql://a/app" }
+                      - { name: s, role: slave, url: "jdbc:postgresql://b/app", lagTolerance: lots }
+                """))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.message())
+                    .contains("neither a duration (5s, 250ms) nor a size (16MB)"));
+  }
+
+  @Test
+  void aReplicaGroupNeedsExactlyOneMaster() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                replicas:
+                  app:
+                    nodes:
+                      - { name: a, role: slave, url: "jdbc:postgresql://a/app" }
+                      - { name: a, role: slave, url: "jdbc:postgresql://b/app" }
+                """))
+        .extracting(ConfigProblem::message)
+        .containsExactly(
+            "duplicate node name 'a' in group app",
+            "a replica group needs exactly one node with role: master, found 0");
+  }
+
+  @Test
+  void aSlaveFedByAnUnknownRuleIsRefused() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                replicas:
+                  app:
+                    nodes:
+                      - { name: p, role: master, url: "jdbc:postgresql://a/app" }
+                      - { name: m, role: slave, fedBy: nope }
+                """))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).startsWith("unknown rule 'nope'"));
+  }
+
+  @Test
+  void bindingBeyondLoopbackWithoutATokenIsRefused() {
+    assertThat(problems("source: { url: jdbc:postgresql://db/app }\nmonitor: { host: 0.0.0.0 }"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("set monitor.token"));
+    assertThat(
+            parse("source: { url: jdbc:postgresql://db/app }\nmonitor: { host: 0.0.0.0, token: t }")
+                .monitor()
+                .token())
+        .hasToString(Secret.MASK);
+  }
+
+  @Test
+  void aRuleTableThatIsNotCapturedIsReported() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app, tables: [public.orders] }
+                targets: { t: { url: "jdbc:sqlite:x.db" } }
+                rules: [ { name: r, target: t, tables: [public.users] } ]
+                """))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.message())
+                    .isEqualTo("public.users is not captured; add it to source.tables"));
+  }
+
+  @Test
+  void anEmptyFileIsRefused() {
+    assertThat(problems(""))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).startsWith("the file is empty"));
+  }
+
+  @Test
+  void aMissingFileIsReportedAsSuch(@TempDir Path dir) {
+    assertThatThrownBy(() -> loader.load(dir.resolve("none.yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("file not found");
+  }
+
+  @Test
+  void loadingAFileResolvesPathsAgainstItsDirectory(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("sluice.yaml");
+    Files.writeString(file, "source: { url: jdbc:postgresql://db/app }\njournal: { dir: j }\n");
+
+    assertThat(loader.load(file).journal().dir()).isEqualTo(dir.resolve("j"));
+  }
+
+  @Test
+  void yamlTagsThatConstructObjectsAreNotHonoured() {
+    assertThat(
+            problems(
+                "source: !!javax.script.ScriptEngineManager [ !!java.net.URL [\"http://x\"] ]"))
+        .isNotEmpty();
+  }
+}
