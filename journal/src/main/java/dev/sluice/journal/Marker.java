@@ -1,0 +1,39 @@
+package dev.sluice.journal;
+
+import dev.sluice.config.TableName;
+import java.util.List;
+
+/**
+ * A note in the journal about capture itself (not a source change).
+ *
+ * @param position the journal position
+ * @param kind what happened
+ * @param timeMicros when, in microseconds since the epoch
+ * @param tables the tables concerned (the snapshot's tables), possibly empty
+ * @param detail a short human-readable note, possibly empty
+ */
+public record Marker(
+    long position, Kind kind, long timeMicros, List<TableName> tables, String detail)
+    implements JournalEntry {
+
+  public Marker {
+    tables = List.copyOf(tables);
+  }
+
+  /** Kinds of markers. */
+  public enum Kind {
+    /** Capture started; the detail says from where (resumed, or a new slot). */
+    CAPTURE_STARTED,
+    /**
+     * A snapshot of {@link #tables()} starts; READ changes follow. A snapshot started again before
+     * it completed replaces the unfinished one.
+     */
+    SNAPSHOT_STARTED,
+    /** The snapshot that started last is complete; streamed changes follow. */
+    SNAPSHOT_COMPLETED
+  }
+
+  public Marker withPosition(long newPosition) {
+    return new Marker(newPosition, kind, timeMicros, tables, detail);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.journal;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+
+/**
+ * Values as text in ISO and PostgreSQL forms: dates {@code 2026-11-20}, times {@code
+ * 10:15:30.123456}, timestamps {@code 2026-11-20T10:15:30.123456} (with {@code Z} for timestamptz),
+ * bytes {@code \x0aff}. Stateless.
+ */
+public final class ValueText {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private ValueText() {}
+
+  /** A value of a kind as text; null stays null. Arrays are formatted element by element. */
+  public static String format(Object value, ValueKind kind) {
+    if (value == null) {
+      return null;
+    }
+    return switch (kind) {
+      case DATE -> date((Integer) value);
+      case TIME -> time((Long) value);
+      case TIMESTAMP -> timestamp((Long) value);
+      case TIMESTAMPTZ -> timestampTz((Long) value);
+      case BYTES -> bytes((byte[]) value);
+      default -> String.valueOf(value);
+    };
+  }
+
+  public static String date(int epochDay) {
+    return LocalDate.ofEpochDay(epochDay).toString();
+  }
+
+  public static String time(long micros) {
+    return LocalTime.ofNanoOfDay(micros * 1_000).toString();
+  }
+
+  public static String timestamp(long micros) {
+    return LocalDateTime.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L),
+            (int) Math.floorMod(micros, 1_000_000L) * 1_000,
+            ZoneOffset.UTC)
+        .toString();
+  }
+
+  public static String timestampTz(long micros) {
+    return toInstant(micros).toString();
+  }
+
+  public static Instant toInstant(long micros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000);
+  }
+
+  public static String bytes(byte[] value) {
+    return "\\x" + HEX.formatHex(value);
+  }
+
+  /** Whether a kind's values are JSON numbers (when finite). */
+  static boolean isNumeric(ValueKind kind) {
+    return switch (kind) {
+      case INT16, INT32, INT64, FLOAT32, FLOAT64 -> true;
+      default -> false;
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** The journal's binary encoding. Not an API: never use directly. */
+package dev.sluice.journal.internal;
