@@ -1,0 +1,359 @@
+package dev.sluice.capture;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import dev.sluice.capture.internal.EngineProperties;
+import dev.sluice.capture.internal.JournalSink;
+import dev.sluice.capture.internal.OffsetFile;
+import dev.sluice.capture.internal.RecordMapper;
+import dev.sluice.capture.internal.SourceCatalog;
+import dev.sluice.capture.internal.SourceProbe;
+import dev.sluice.config.SetupException;
+import dev.sluice.config.SnapshotMode;
+import dev.sluice.config.SourceConfig;
+import dev.sluice.config.TableName;
+import dev.sluice.journal.Journal;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.JournalWriter;
+import dev.sluice.journal.Lsn;
+import dev.sluice.journal.Marker;
+import dev.sluice.journal.SourcePosition;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Captures the source's committed changes into the journal with the embedded Debezium engine
+ * (pgoutput), exactly once and in commit order, until closed.
+ *
+ * <p>Start-up: checks the source (wal_level, rights, tables, slot) and reports every problem with
+ * its fix; creates the publication (exactly the captured tables) and the heartbeat table; then runs
+ * the engine on a thread of its own. The engine's position is stored beside the journal ({@code
+ * capture-offsets.dat}) and only ever covers changes synced to the journal; see {@link
+ * JournalSink}.
+ *
+ * <p>Thread-safe.
+ */
+public final class Capture implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
+
+  /** The file beside the journal where the engine's position is stored. */
+  public static final String OFFSETS_FILE = "capture-offsets.dat";
+
+  private final SourceConfig source;
+  private final int tableCount;
+  private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+  private final ExecutorService engineThread;
+  private final ScheduledExecutorService statusThread;
+  private final SourceProbe probe;
+  private final JournalSink sink;
+  private final Meter rate;
+  private final Counter duplicates;
+  private final Consumer<CaptureEvent> listener;
+  private final Instant startedAt = Instant.now();
+  private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final CompletableFuture<Void> taskStarted = new CompletableFuture<>();
+  private volatile Optional<SourceCatalog.Slot> slot = Optional.empty();
+  private volatile boolean closing;
+  private volatile String lastError;
+
+  /**
+   * What capture needs besides the source configuration.
+   *
+   * @param journal where changes go
+   * @param statusInterval how often the slot's position is read from the source
+   * @param metrics where capture records its meters
+   * @param listener receives capture's activity events (called on capture's threads)
+   * @param tuning the engine's batch and queue sizes
+   */
+  public record Options(
+      Journal journal,
+      Duration statusInterval,
+      MetricRegistry metrics,
+      Consumer<CaptureEvent> listener,
+      EngineProperties.Tuning tuning) {
+
+    public static Options of(Journal journal) {
+      return new Options(
+          journal,
+          Duration.ofSeconds(2),
+          new MetricRegistry(),
+          event -> {},
+          EngineProperties.Tuning.DEFAULT);
+    }
+
+    public Options withListener(Consumer<CaptureEvent> newListener) {
+      return new Options(journal, statusInterval, metrics, newListener, tuning);
+    }
+
+    public Options withMetrics(MetricRegistry newMetrics) {
+      return new Options(journal, statusInterval, newMetrics, listener, tuning);
+    }
+
+    public Options withStatusInterval(Duration newInterval) {
+      return new Options(journal, newInterval, metrics, listener, tuning);
+    }
+
+    public Options withTuning(EngineProperties.Tuning newTuning) {
+      return new Options(journal, statusInterval, metrics, listener, newTuning);
+    }
+  }
+
+  /**
+   * Checks and prepares the source, then starts capturing.
+   *
+   * @throws SetupException when the source or configuration must change first (exit code 2)
+   * @throws CaptureException when the source cannot be reached (exit code 1)
+   */
+  public static Capture start(SourceConfig source, Options options) {
+    Path offsets = options.journal().dir().resolve(OFFSETS_FILE);
+    boolean hasOffsets = Files.exists(offsets) && OffsetFile.sourceOffset(offsets).isPresent();
+    boolean resuming = hasOffsets && source.snapshot() != SnapshotMode.ALWAYS;
+    SourceCheck.Report report;
+    try (Connection connection = SourceConnection.open(source)) {
+      report = SourceCheck.inspect(source, connection, resuming).orThrow();
+      report.notes().forEach(note -> LOG.warn("{}", note));
+      SourceCheck.prepare(source, connection, report);
+    } catch (SQLException e) {
+      throw new CaptureException("cannot prepare the source: " + e.getMessage(), e);
+    }
+    if (!resuming && hasOffsets) {
+      try {
+        Files.delete(offsets);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot reset the capture position " + offsets, e);
+      }
+    }
+    Capture capture = new Capture(source, options, report, resuming, offsets);
+    capture.awaitStarted(Duration.ofMinutes(2));
+    return capture;
+  }
+
+  /**
+   * Waits until the engine runs (its slot exists and it reads it), or fails.
+   *
+   * @throws SetupException or CaptureException when the engine stopped while starting
+   */
+  private void awaitStarted(Duration timeout) {
+    try {
+      CompletableFuture.anyOf(taskStarted, completion)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      close();
+      throw e.getCause() instanceof RuntimeException runtime
+          ? runtime
+          : new CaptureException("capture failed to start", e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      close();
+      throw new CaptureException("capture did not start within " + timeout.toSeconds() + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new CaptureException("interrupted while capture was starting");
+    }
+    if (completion.isDone() && !taskStarted.isDone()) {
+      close();
+      throw new CaptureException("capture stopped while starting: " + lastError);
+    }
+  }
+
+  private Capture(
+      SourceConfig source,
+      Options options,
+      SourceCheck.Report report,
+      boolean resuming,
+      Path offsets) {
+    this.source = source;
+    this.tableCount = report.tables().size();
+    this.listener = options.listener();
+    this.rate = options.metrics().meter("capture.events");
+    this.duplicates = options.metrics().counter("capture.duplicates.dropped");
+    JournalWriter writer = options.journal().writer();
+    SourcePosition last = writer.lastSourcePosition();
+    int epoch = resuming ? Math.max(1, last.epoch()) : last.epoch() + 1;
+    List<TableName> tables = List.copyOf(report.tableNames());
+    boolean snapshotExpected =
+        source.snapshot() == SnapshotMode.ALWAYS
+            || (source.snapshot() == SnapshotMode.INITIAL && !resuming);
+    String detail =
+        resuming
+            ? "resumed from slot " + source.slot() + " (journal at " + describe(last) + ")"
+            : (report.slotExists() ? "started on the existing slot " : "started on a new slot ")
+                + source.slot();
+    writer.append(
+        new Marker(
+            JournalPosition.NONE,
+            Marker.Kind.CAPTURE_STARTED,
+            micros(Instant.now()),
+            tables,
+            detail));
+    writer.sync();
+    this.probe = new SourceProbe(source);
+    RecordMapper mapper = new RecordMapper(writer::register, probe);
+    this.sink =
+        new JournalSink(
+            writer,
+            mapper,
+            epoch,
+            EngineProperties.TOPIC_PREFIX,
+            resuming && !last.equals(SourcePosition.NONE) ? last : null,
+            snapshotExpected ? tables : null,
+            (type, message) -> emit(type, message),
+            rate,
+            duplicates);
+    this.engine =
+        DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+            .using(EngineProperties.of(source, report.tableNames(), offsets, options.tuning()))
+            .notifying(sink)
+            .using(this::engineCompleted)
+            .using(
+                new DebeziumEngine.ConnectorCallback() {
+                  @Override
+                  public void taskStarted() {
+                    taskStarted.complete(null);
+                  }
+                })
+            .build();
+    this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "sluice-capture"));
+    this.statusThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "sluice-capture-status");
+              thread.setDaemon(true);
+              return thread;
+            });
+    engineThread.execute(engine);
+    statusThread.scheduleWithFixedDelay(
+        () -> slot = probe.slot(), 0, options.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
+    LOG.info("capture {} of {} tables: {}", resuming ? "resumes" : "starts", tables.size(), detail);
+    emit("capture.started", "capture " + detail);
+  }
+
+  private static String describe(SourcePosition position) {
+    return position.equals(SourcePosition.NONE) ? "its start" : "LSN " + Lsn.format(position.lsn());
+  }
+
+  private void engineCompleted(boolean success, String message, Throwable error) {
+    if (closing) {
+      completion.complete(null);
+      return;
+    }
+    Throwable cause = error;
+    lastError = message;
+    emit("capture.error", "capture stopped: " + message);
+    LOG.error("capture stopped: {}", message, error);
+    if (success) {
+      completion.completeExceptionally(
+          new CaptureException("capture stopped unexpectedly: " + message));
+    } else if (message != null && message.contains("is active for PID")) {
+      completion.completeExceptionally(
+          new SetupException("the replication slot '" + source.slot() + "' " + message));
+    } else {
+      completion.completeExceptionally(new CaptureException("capture failed: " + message, cause));
+    }
+  }
+
+  private void emit(String type, String message) {
+    try {
+      listener.accept(new CaptureEvent(Instant.now(), type, message));
+    } catch (RuntimeException e) {
+      LOG.warn("an activity listener failed", e);
+    }
+  }
+
+  /** Completes when capture stops: normally after {@link #close()}, exceptionally on failure. */
+  public CompletableFuture<Void> completion() {
+    return completion;
+  }
+
+  public CaptureStatus status() {
+    CaptureStatus.State state;
+    if (completion.isCompletedExceptionally()) {
+      state = CaptureStatus.State.FAILED;
+    } else if (closing || completion.isDone()) {
+      state = CaptureStatus.State.STOPPED;
+    } else if (sink.isSnapshotting()) {
+      state = CaptureStatus.State.SNAPSHOTTING;
+    } else if (sink.isStreaming()) {
+      state = CaptureStatus.State.STREAMING;
+    } else {
+      state = CaptureStatus.State.STARTING;
+    }
+    Optional<SourceCatalog.Slot> current = slot;
+    long commitMicros = sink.lastCommitMicros();
+    return new CaptureStatus(
+        state,
+        source.slot(),
+        source.publication(),
+        tableCount,
+        current.map(SourceCatalog.Slot::confirmedFlushLsn).orElse(null),
+        current.map(SourceCatalog.Slot::retainedBytes).orElse(-1L),
+        sink.lastJournaledLsn(),
+        commitMicros == 0
+            ? null
+            : Instant.ofEpochSecond(commitMicros / 1_000_000, (commitMicros % 1_000_000) * 1_000),
+        rate.getCount(),
+        duplicates.getCount(),
+        rate.getOneMinuteRate(),
+        startedAt,
+        lastError);
+  }
+
+  /** Stops the engine (its last batch is journaled and its position stored), then the probes. */
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    try {
+      engine.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("stopping the capture engine: {}", e.getMessage());
+    }
+    engineThread.shutdown();
+    statusThread.shutdownNow();
+    try {
+      if (!engineThread.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.warn("the capture engine did not stop within 60 s");
+        engineThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    probe.close();
+    completion.complete(null);
+    emit("capture.stopped", "capture stopped");
+  }
+
+  /** The engine's stored position of a journal directory, for status without a running capture. */
+  public static Optional<Map<String, Object>> storedPosition(Path journalDir) {
+    return OffsetFile.sourceOffset(journalDir.resolve(OFFSETS_FILE));
+  }
+
+  private static long micros(Instant time) {
+    return time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.sluice.capture;
+
+import java.time.Instant;
+
+/**
+ * Capture at a glance. Immutable; a new one is made on each {@link Capture#status()} call.
+ *
+ * @param state what capture is doing
+ * @param slot the replication slot
+ * @param publication the publication
+ * @param tables how many tables are captured
+ * @param confirmedFlushLsn the slot's confirmed position on the source ({@code X/Y}), or null when
+ *     unknown
+ * @param walRetainedBytes WAL the source keeps for the slot, in bytes, or -1 when unknown
+ * @param lastLsn the LSN of the last change journaled, or 0
+ * @param lastCommitTime the source commit time of the last change journaled, or null
+ * @param events changes journaled since start
+ * @param duplicatesDropped re-delivered changes recognised and dropped since start
+ * @param eventsPerSecond the recent rate of journaled changes (one-minute moving average)
+ * @param startedAt when capture started
+ * @param lastError the last error, or null
+ */
+public record CaptureStatus(
+    State state,
+    String slot,
+    String publication,
+    int tables,
+    String confirmedFlushLsn,
+    long walRetainedBytes,
+    long lastLsn,
+    Instant lastCommitTime,
+    long events,
+    long duplicatesDropped,
+    double eventsPerSecond,
+    Instant startedAt,
+    String lastError) {
+
+  /** What capture is doing. */
+  public enum State {
+    STARTING,
+    SNAPSHOTTING,
+    STREAMING,
+    STOPPED,
+    FAILED
+  }
+}

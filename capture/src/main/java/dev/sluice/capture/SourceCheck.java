@@ -1,0 +1,258 @@
+package dev.sluice.capture;
+
+import dev.sluice.capture.internal.SourceCatalog;
+import dev.sluice.config.SetupException;
+import dev.sluice.config.SourceConfig;
+import dev.sluice.config.TableName;
+import dev.sluice.config.TablePattern;
+import dev.sluice.journal.ReplicaIdentity;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Checks that the source can be captured as configured, and prepares it (publication, heartbeat
+ * table). Every problem found is reported at once, each with the SQL or setting that fixes it.
+ */
+public final class SourceCheck {
+  private SourceCheck() {}
+
+  /**
+   * Something that must change on the source before capture can start.
+   *
+   * @param message what is wrong
+   * @param fix the SQL to run or the setting to change
+   */
+  public record Problem(String message, String fix) {
+    @Override
+    public String toString() {
+      return message + "\n    fix: " + fix;
+    }
+  }
+
+  /**
+   * What the source looks like for capture.
+   *
+   * @param tables the tables to capture
+   * @param problems what must change first; empty when capture can start
+   * @param notes things worth knowing that do not stop capture (tables skipped, ...)
+   * @param slotExists whether the replication slot exists
+   */
+  public record Report(
+      List<SourceTable> tables, List<Problem> problems, List<String> notes, boolean slotExists) {
+    public Report {
+      tables = List.copyOf(tables);
+      problems = List.copyOf(problems);
+      notes = List.copyOf(notes);
+    }
+
+    public Set<TableName> tableNames() {
+      return tables.stream().map(SourceTable::name).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * @throws SetupException listing every problem, when there is one
+     */
+    public Report orThrow() {
+      if (!problems.isEmpty()) {
+        throw new SetupException(
+            "the source is not ready for capture:\n  "
+                + problems.stream().map(Problem::toString).collect(Collectors.joining("\n  ")));
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Inspects the source.
+   *
+   * @param resuming whether capture has a stored position (then a missing slot means changes were
+   *     missed)
+   */
+  public static Report inspect(SourceConfig source, Connection connection, boolean resuming) {
+    try {
+      SourceCatalog catalog = new SourceCatalog(connection);
+      List<Problem> problems = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
+      String walLevel = catalog.setting("wal_level");
+      if (!walLevel.equals("logical")) {
+        problems.add(
+            new Problem(
+                "wal_level is '" + walLevel + "' on the source; capture needs 'logical'",
+                "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL"));
+      }
+      if (Integer.parseInt(catalog.setting("max_replication_slots")) == 0) {
+        problems.add(
+            new Problem(
+                "max_replication_slots is 0 on the source",
+                "ALTER SYSTEM SET max_replication_slots = 10; then restart PostgreSQL"));
+      }
+      String user = catalog.currentUser();
+      if (!catalog.canReplicate()) {
+        problems.add(
+            new Problem(
+                "the user '" + user + "' may not open replication connections",
+                "ALTER ROLE " + SourceCatalog.quoteIdent(user) + " WITH REPLICATION;"));
+      }
+      List<SourceTable> tables = resolveTables(source, catalog.tables(), problems, notes);
+      boolean slotExists = checkSlot(source, catalog, resuming, problems);
+      return new Report(tables, problems, notes, slotExists);
+    } catch (SQLException e) {
+      throw new CaptureException("cannot inspect the source: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<SourceTable> resolveTables(
+      SourceConfig source, List<SourceTable> all, List<Problem> problems, List<String> notes) {
+    List<SourceTable> captured = new ArrayList<>();
+    if (source.tables().isEmpty()) {
+      for (SourceTable table : all) {
+        if (table.hasPrimaryKey()) {
+          captured.add(table);
+        } else {
+          notes.add(
+              table.name()
+                  + " has no primary key and is not captured (list it in source.tables to capture it)");
+        }
+      }
+    } else {
+      for (TablePattern pattern : source.tables()) {
+        List<SourceTable> matched = all.stream().filter(t -> pattern.matches(t.name())).toList();
+        if (matched.isEmpty() && pattern.isExact()) {
+          problems.add(
+              new Problem(
+                  "the table " + pattern + " (source.tables) does not exist on the source",
+                  "create it, or remove it from source.tables"));
+        } else if (matched.isEmpty()) {
+          notes.add("source.tables pattern " + pattern + " matches no table yet");
+        }
+        for (SourceTable table : matched) {
+          if (!captured.contains(table)) {
+            captured.add(table);
+          }
+        }
+      }
+    }
+    for (SourceTable table : captured) {
+      if (!table.isCapturable()) {
+        String reason =
+            table.identity() == ReplicaIdentity.NOTHING
+                ? "has REPLICA IDENTITY NOTHING"
+                : "has no primary key and REPLICA IDENTITY DEFAULT";
+        problems.add(
+            new Problem(
+                table.name() + " " + reason + ": its updates and deletes cannot be captured",
+                "ALTER TABLE "
+                    + SourceCatalog.quoted(table.name())
+                    + " REPLICA IDENTITY FULL;  -- or add a primary key"));
+      }
+    }
+    if (captured.isEmpty() && problems.isEmpty()) {
+      problems.add(
+          new Problem(
+              source.tables().isEmpty()
+                  ? "the source database has no table with a primary key to capture"
+                  : "source.tables matches no table on the source",
+              "create the tables first, or fix source.tables"));
+    }
+    return captured;
+  }
+
+  private static boolean checkSlot(
+      SourceConfig source, SourceCatalog catalog, boolean resuming, List<Problem> problems)
+      throws SQLException {
+    Optional<SourceCatalog.Slot> slot = catalog.slot(source.slot());
+    String database = source.parsedUrl().database();
+    if (slot.isEmpty()) {
+      if (resuming) {
+        problems.add(
+            new Problem(
+                "the replication slot '"
+                    + source.slot()
+                    + "' is gone, but Sluice captured from it before: changes made since it was dropped"
+                    + " were not captured",
+                "run 'sluice snapshot -c <config>' to re-create the slot and re-read the captured tables"));
+      }
+      return false;
+    }
+    SourceCatalog.Slot s = slot.get();
+    if (!"pgoutput".equals(s.plugin())) {
+      problems.add(
+          new Problem(
+              "the replication slot '"
+                  + s.name()
+                  + "' uses the '"
+                  + s.plugin()
+                  + "' plugin; Sluice needs pgoutput",
+              "SELECT pg_drop_replication_slot('"
+                  + s.name()
+                  + "');  -- or set source.slot to another name"));
+    } else if (!database.equals(s.database())) {
+      problems.add(
+          new Problem(
+              "the replication slot '"
+                  + s.name()
+                  + "' belongs to database '"
+                  + s.database()
+                  + "', not '"
+                  + database
+                  + "'",
+              "set source.slot to another name"));
+    } else if (s.active()) {
+      problems.add(
+          new Problem(
+              "the replication slot '"
+                  + s.name()
+                  + "' is in use by another process (pid "
+                  + s.activePid()
+                  + ")",
+              "stop the other Sluice (or client) using it, or set source.slot to another name"));
+    }
+    return true;
+  }
+
+  /**
+   * Creates what capture needs on the source: the heartbeat table (when heartbeats are on) and the
+   * publication with exactly the captured tables.
+   */
+  public static void prepare(SourceConfig source, Connection connection, Report report) {
+    SourceCatalog catalog = new SourceCatalog(connection);
+    Set<TableName> published = report.tableNames();
+    if (!source.heartbeat().isZero()) {
+      try {
+        catalog.ensureHeartbeatTable();
+      } catch (SQLException e) {
+        throw new SetupException(
+            "cannot create the heartbeat table "
+                + SourceCatalog.HEARTBEAT
+                + " on the source: "
+                + e.getMessage().lines().findFirst().orElse("")
+                + "\n    fix: GRANT CREATE ON DATABASE "
+                + SourceCatalog.quoteIdent(source.parsedUrl().database())
+                + " TO "
+                + SourceCatalog.quoteIdent(source.user())
+                + ";  -- or set source.heartbeat: 0");
+      }
+      published.add(SourceCatalog.HEARTBEAT);
+    }
+    try {
+      catalog.ensurePublication(source.publication(), published);
+    } catch (SQLException e) {
+      throw new SetupException(
+          "cannot create or update the publication '"
+              + source.publication()
+              + "' on the source: "
+              + e.getMessage().lines().findFirst().orElse("")
+              + "\n    fix: as the tables' owner, CREATE PUBLICATION "
+              + SourceCatalog.quoteIdent(source.publication())
+              + " FOR TABLE "
+              + String.join(", ", published.stream().map(SourceCatalog::quoted).toList())
+              + ";");
+    }
+  }
+}

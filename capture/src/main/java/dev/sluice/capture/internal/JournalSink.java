@@ -1,0 +1,277 @@
+package dev.sluice.capture.internal;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
+import dev.sluice.config.TableName;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.JournalWriter;
+import dev.sluice.journal.Marker;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.SourcePosition;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives the engine's batches and writes them to the journal, exactly once and in order.
+ *
+ * <ul>
+ *   <li>The last change of each transaction is marked, with the transaction's commit LSN: the sink
+ *       holds back one change until the next record shows whether its transaction ended.
+ *   <li>After a crash the engine re-delivers changes it had sent; those not after the journal's
+ *       last source position are recognised and dropped.
+ *   <li>The journal is synced at the end of each batch, and only then are records marked processed,
+ *       so the engine's stored position (and the slot) never passes the journal. A held-back change
+ *       and the records after it are not marked.
+ * </ul>
+ *
+ * <p>Batches arrive one at a time; methods are synchronized anyway.
+ */
+public final class JournalSink
+    implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+  private static final Logger LOG = LoggerFactory.getLogger(JournalSink.class);
+
+  /** Receives state changes: the first argument is the event type, the second a message. */
+  public interface Listener extends BiConsumer<String, String> {}
+
+  private final JournalWriter writer;
+  private final RecordMapper mapper;
+  private final int epoch;
+  private final String transactionTopic;
+  private final List<TableName> snapshotTables;
+  private final Listener listener;
+  private final Meter rate;
+  private final Counter duplicates;
+
+  private SourcePosition dedupFloor;
+  private boolean snapshotOpen;
+  private ChangeEvent pending;
+  private int pendingIndex = -1;
+  private long lastPrevCommit = -1;
+  private long lastLsn = -1;
+  private int sub;
+  private int snapshotOrdinal;
+  private volatile long lastJournaledLsn;
+  private volatile long lastCommitMicros;
+  private volatile boolean streaming;
+
+  /**
+   * @param dedupFloor the journal's last source position when resuming, or null when starting fresh
+   *     (nothing to drop)
+   * @param snapshotTables the tables of a snapshot that starts now, or null when none is expected
+   */
+  public JournalSink(
+      JournalWriter writer,
+      RecordMapper mapper,
+      int epoch,
+      String topicPrefix,
+      SourcePosition dedupFloor,
+      List<TableName> snapshotTables,
+      Listener listener,
+      Meter rate,
+      Counter duplicates) {
+    this.writer = writer;
+    this.mapper = mapper;
+    this.epoch = epoch;
+    this.transactionTopic = topicPrefix + ".transaction";
+    this.dedupFloor = dedupFloor;
+    this.snapshotTables = snapshotTables == null ? List.of() : snapshotTables;
+    this.listener = listener;
+    this.rate = rate;
+    this.duplicates = duplicates;
+    if (snapshotTables != null) {
+      openSnapshot("initial");
+    }
+  }
+
+  public long lastJournaledLsn() {
+    return lastJournaledLsn;
+  }
+
+  public long lastCommitMicros() {
+    return lastCommitMicros;
+  }
+
+  public boolean isSnapshotting() {
+    return snapshotOpen;
+  }
+
+  public boolean isStreaming() {
+    return streaming;
+  }
+
+  @Override
+  public synchronized void handleBatch(
+      List<RecordChangeEvent<SourceRecord>> records,
+      DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+      throws InterruptedException {
+    pendingIndex = -1;
+    for (int i = 0; i < records.size(); i++) {
+      handle(records.get(i).record(), i);
+    }
+    writer.sync();
+    int durable;
+    if (pending == null) {
+      durable = records.size() - 1;
+    } else if (pendingIndex >= 0) {
+      durable = pendingIndex - 1;
+    } else {
+      durable = -1; // the change held back came from an earlier batch: nothing here is durable yet
+    }
+    for (int i = 0; i <= durable; i++) {
+      committer.markProcessed(records.get(i));
+    }
+    committer.markBatchFinished();
+  }
+
+  private void handle(SourceRecord record, int index) {
+    if (record.topic().equals(transactionTopic)) {
+      handleTransaction(record);
+      return;
+    }
+    if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+      closeSnapshotIfStreaming(); // a heartbeat: streaming has started
+      return;
+    }
+    Struct source = value.getStruct("source");
+    String op = value.getString("op");
+    if (op.equals("m")) {
+      return;
+    }
+    if (op.equals("r")) {
+      handleSnapshotRow(record, source);
+      return;
+    }
+    closeSnapshotIfStreaming();
+    Map<String, ?> offset = record.sourceOffset();
+    long prevCommit = longOf(offset.get("lsn_commit"));
+    long lsn = longOf(offset.get("lsn"));
+    if (prevCommit == lastPrevCommit && lsn == lastLsn) {
+      sub++;
+    } else {
+      sub = 0;
+      lastPrevCommit = prevCommit;
+      lastLsn = lsn;
+    }
+    SourcePosition position = new SourcePosition(epoch, prevCommit, lsn, sub);
+    if (dedupFloor != null) {
+      if (!position.isAfter(dedupFloor)) {
+        duplicates.inc();
+        LOG.debug("dropped a re-delivered change at {}", position);
+        return;
+      }
+      dedupFloor = null;
+    }
+    ChangeEvent event = mapper.map(record, position, keyChangeFlags(record, op));
+    if (event == null) {
+      return;
+    }
+    if (pending != null) {
+      append(pending.txId() == event.txId() ? pending : pending.asLastInTransaction(0));
+    }
+    pending = event;
+    pendingIndex = index;
+  }
+
+  private void handleTransaction(SourceRecord record) {
+    closeSnapshotIfStreaming();
+    Struct value = (Struct) record.value();
+    String status = value.getString("status");
+    if (pending == null) {
+      return;
+    }
+    if (status.equals("END")) {
+      long txId = longOf(record.sourceOffset().get("txId"));
+      long commitLsn = longOf(record.sourceOffset().get("lsn_commit"));
+      append(
+          pending.txId() == txId
+              ? pending.asLastInTransaction(commitLsn)
+              : pending.asLastInTransaction(0));
+    } else {
+      append(pending.asLastInTransaction(0));
+    }
+    pending = null;
+  }
+
+  private void handleSnapshotRow(SourceRecord record, Struct source) {
+    String snapshot = source.getString("snapshot");
+    if (!snapshotOpen) {
+      openSnapshot("the engine started a snapshot");
+    }
+    boolean lastOfTable = "last".equals(snapshot) || "last_in_data_collection".equals(snapshot);
+    long lsn = longOf(record.sourceOffset().get("lsn"));
+    SourcePosition position = new SourcePosition(epoch, 0, lsn, snapshotOrdinal++);
+    ChangeEvent event =
+        mapper.map(record, position, lastOfTable ? ChangeEvent.LAST_OF_SNAPSHOT_TABLE : 0);
+    append(event);
+    if ("last".equals(snapshot)) {
+      closeSnapshot();
+    }
+  }
+
+  private void openSnapshot(String detail) {
+    snapshotOpen = true;
+    snapshotOrdinal = 0;
+    writer.append(
+        new Marker(
+            JournalPosition.NONE,
+            Marker.Kind.SNAPSHOT_STARTED,
+            nowMicros(),
+            snapshotTables,
+            detail));
+    listener.accept("snapshot.start", "snapshot of " + snapshotTables.size() + " tables started");
+  }
+
+  private void closeSnapshotIfStreaming() {
+    streaming = true;
+    if (snapshotOpen) {
+      closeSnapshot();
+    }
+  }
+
+  private void closeSnapshot() {
+    snapshotOpen = false;
+    writer.append(
+        new Marker(
+            JournalPosition.NONE, Marker.Kind.SNAPSHOT_COMPLETED, nowMicros(), snapshotTables, ""));
+    listener.accept(
+        "snapshot.done",
+        "snapshot of " + snapshotTables.size() + " tables done (" + snapshotOrdinal + " rows)");
+  }
+
+  private void append(ChangeEvent event) {
+    writer.append(event);
+    rate.mark();
+    lastJournaledLsn = event.op() == Op.READ ? lastJournaledLsn : event.lsn();
+    lastCommitMicros = event.commitTimeMicros();
+  }
+
+  private static int keyChangeFlags(SourceRecord record, String op) {
+    for (Header header : record.headers()) {
+      if (op.equals("d") && header.key().equals("__debezium.newkey")) {
+        return ChangeEvent.KEY_CHANGE_OLD;
+      }
+      if (op.equals("c") && header.key().equals("__debezium.oldkey")) {
+        return ChangeEvent.KEY_CHANGE_NEW;
+      }
+    }
+    return 0;
+  }
+
+  private static long longOf(Object value) {
+    return value instanceof Number n ? n.longValue() : 0L;
+  }
+
+  private static long nowMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+}

@@ -1,0 +1,140 @@
+package dev.sluice.capture.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32;
+
+/**
+ * The engine's stored source position, in one small file that is replaced atomically (written to a
+ * temporary file, forced to disk, renamed): a crash leaves the old or the new version, never a torn
+ * one. Keys and values are the engine's own JSON bytes.
+ */
+public final class OffsetFile {
+  private static final int MAGIC = 0x534c4f46; // "SLOF"
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private OffsetFile() {}
+
+  /** The stored entries, or none when the file does not exist. */
+  public static Map<ByteBuffer, ByteBuffer> read(Path file) {
+    Map<ByteBuffer, ByteBuffer> entries = new HashMap<>();
+    if (!Files.exists(file)) {
+      return entries;
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      if (bytes.length < 12) {
+        throw new IOException("too short");
+      }
+      CRC32 crc = new CRC32();
+      crc.update(bytes, 0, bytes.length - 4);
+      int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
+      if ((int) crc.getValue() != stored) {
+        throw new IOException("checksum mismatch");
+      }
+      DataInputStream in =
+          new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 4));
+      if (in.readInt() != MAGIC) {
+        throw new IOException("not an offsets file");
+      }
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        byte[] key = new byte[in.readInt()];
+        in.readFully(key);
+        int valueLength = in.readInt();
+        byte[] value = valueLength < 0 ? null : new byte[valueLength];
+        if (value != null) {
+          in.readFully(value);
+        }
+        entries.put(ByteBuffer.wrap(key), value == null ? null : ByteBuffer.wrap(value));
+      }
+      return entries;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "the capture position file " + file + " is unreadable (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Replaces the file's content atomically and durably. */
+  public static void write(Path file, Map<ByteBuffer, ByteBuffer> entries) {
+    try {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(buffer);
+      out.writeInt(MAGIC);
+      out.writeInt(entries.size());
+      for (Map.Entry<ByteBuffer, ByteBuffer> entry : entries.entrySet()) {
+        writeBytes(out, entry.getKey());
+        writeBytes(out, entry.getValue());
+      }
+      out.flush();
+      byte[] body = buffer.toByteArray();
+      CRC32 crc = new CRC32();
+      crc.update(body);
+      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+      try (FileChannel channel =
+          FileChannel.open(
+              temporary,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
+        channel.write(ByteBuffer.wrap(body));
+        channel.write(ByteBuffer.allocate(4).putInt(0, (int) crc.getValue()));
+        channel.force(true);
+      }
+      Files.move(
+          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+        directory.force(true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the capture position in " + file, e);
+    }
+  }
+
+  private static void writeBytes(DataOutputStream out, ByteBuffer bytes) throws IOException {
+    if (bytes == null) {
+      out.writeInt(-1);
+      return;
+    }
+    ByteBuffer copy = bytes.duplicate();
+    byte[] array = new byte[copy.remaining()];
+    copy.get(array);
+    out.writeInt(array.length);
+    out.write(array);
+  }
+
+  /** The source position the engine stored (its offset map), when there is one. */
+  public static Optional<Map<String, Object>> sourceOffset(Path file) {
+    for (ByteBuffer value : read(file).values()) {
+      if (value == null) {
+        continue;
+      }
+      try {
+        ByteBuffer copy = value.duplicate();
+        byte[] json = new byte[copy.remaining()];
+        copy.get(json);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> offset =
+            JSON.readValue(new String(json, StandardCharsets.UTF_8), Map.class);
+        return Optional.of(offset);
+      } catch (IOException e) {
+        throw new UncheckedIOException("the capture position in " + file + " is not readable", e);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,401 @@
+package dev.sluice.capture.internal;
+
+import dev.sluice.config.TableName;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.ReplicaIdentity;
+import dev.sluice.journal.SourcePosition;
+import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.Unavailable;
+import dev.sluice.journal.ValueKind;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns the engine's data change records into journal changes. Each row schema the engine reports
+ * becomes one journal schema version, with the exact source types read from the catalog; values are
+ * converted once to {@link ValueKind}'s representations, and the engine's placeholder for unchanged
+ * TOASTed values becomes {@link Unavailable#UNCHANGED_TOAST}.
+ *
+ * <p>Not thread-safe: used by the capture thread only.
+ */
+public final class RecordMapper {
+  /** What the engine is told to send for an unchanged TOASTed value. */
+  public static final String UNCHANGED_PLACEHOLDER = "__sluice_unchanged_toast__";
+
+  private static final byte[] UNCHANGED_BYTES =
+      UNCHANGED_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+  private static final String TYPE_PARAMETER = "__debezium.source.column.type";
+
+  private final Function<TableSchema, TableSchema> registry;
+  private final CatalogLookup catalog;
+  private final Map<Schema, RowMapping> mappings = new IdentityHashMap<>();
+  private final Map<TableName, RowMapping> latestByTable = new HashMap<>();
+
+  /**
+   * Source catalog facts the mapper needs; may fail (then the engine's own type names are used).
+   */
+  public interface CatalogLookup {
+    Map<String, SourceCatalog.ColumnType> columns(TableName table) throws Exception;
+
+    ReplicaIdentity identity(TableName table) throws Exception;
+  }
+
+  /**
+   * @param registry registers a schema version in the journal and returns it with its id
+   */
+  public RecordMapper(Function<TableSchema, TableSchema> registry, CatalogLookup catalog) {
+    this.registry = registry;
+    this.catalog = catalog;
+  }
+
+  /** A row schema with its converters. */
+  private record RowMapping(
+      TableSchema schema, Field[] fields, UnaryOperator<Object>[] converters) {}
+
+  /**
+   * Maps a data change record.
+   *
+   * @return the change, or null when the record is not a row change (a logical message)
+   */
+  public ChangeEvent map(SourceRecord record, SourcePosition position, int flags) {
+    Struct value = (Struct) record.value();
+    Op op = Op.parse(value.getString("op"));
+    Struct source = value.getStruct("source");
+    TableName table = new TableName(source.getString("schema"), source.getString("table"));
+    Long txId = source.getInt64("txId");
+    long commitMicros = commitMicros(source);
+    if (op == Op.TRUNCATE) {
+      RowMapping mapping = latestByTable.get(table);
+      if (mapping == null) {
+        mapping = mappingFromCatalog(table);
+      }
+      return new ChangeEvent(
+          JournalPosition.NONE,
+          mapping.schema(),
+          op,
+          null,
+          null,
+          txId == null ? 0 : txId,
+          position,
+          0,
+          commitMicros,
+          flags);
+    }
+    Struct after = value.getStruct("after");
+    Struct before = value.getStruct("before");
+    Schema rowSchema = (after != null ? after : before).schema();
+    RowMapping mapping = mappings.get(rowSchema);
+    if (mapping == null) {
+      mapping = newMapping(table, rowSchema, record.keySchema());
+      mappings.put(rowSchema, mapping);
+      latestByTable.put(table, mapping);
+    }
+    Object[] afterRow = after == null ? null : row(after, mapping);
+    Object[] beforeRow = before == null ? null : row(before, mapping);
+    if (beforeRow != null
+        && op == Op.DELETE
+        && mapping.schema().identity() != ReplicaIdentity.FULL) {
+      for (int i = 0; i < beforeRow.length; i++) {
+        if (!mapping.schema().columns().get(i).isKey()) {
+          beforeRow[i] = Unavailable.ABSENT;
+        }
+      }
+    }
+    return new ChangeEvent(
+        JournalPosition.NONE,
+        mapping.schema(),
+        op,
+        beforeRow,
+        afterRow,
+        txId == null ? 0 : txId,
+        position,
+        0,
+        commitMicros,
+        flags);
+  }
+
+  private static long commitMicros(Struct source) {
+    Field micros = source.schema().field("ts_us");
+    if (micros != null && source.get(micros) != null) {
+      return source.getInt64("ts_us");
+    }
+    return source.getInt64("ts_ms") * 1000;
+  }
+
+  private static Object[] row(Struct struct, RowMapping mapping) {
+    Field[] fields = mapping.fields();
+    Object[] row = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      Object raw = struct.getWithoutDefault(fields[i].name());
+      row[i] = raw == null ? null : mapping.converters()[i].apply(raw);
+    }
+    return row;
+  }
+
+  @SuppressWarnings("unchecked")
+  private RowMapping newMapping(TableName table, Schema rowSchema, Schema keySchema) {
+    Map<String, SourceCatalog.ColumnType> types = Map.of();
+    ReplicaIdentity identity = ReplicaIdentity.DEFAULT;
+    try {
+      types = catalog.columns(table);
+      identity = catalog.identity(table);
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(RecordMapper.class)
+          .warn(
+              "cannot read the source catalog for {} ({}); using the engine's type names",
+              table,
+              e.getMessage());
+    }
+    List<String> keyNames = new ArrayList<>();
+    if (keySchema != null) {
+      for (Field field : keySchema.fields()) {
+        keyNames.add(field.name());
+      }
+    }
+    List<Field> fields = rowSchema.fields();
+    List<Column> columns = new ArrayList<>(fields.size());
+    UnaryOperator<Object>[] converters = new UnaryOperator[fields.size()];
+    for (int i = 0; i < fields.size(); i++) {
+      Field field = fields.get(i);
+      SourceCatalog.ColumnType type = types.get(field.name());
+      String pgType = type != null ? type.effective() : engineTypeName(field.schema());
+      ValueKind kind = kindOf(field.schema(), pgType, type);
+      ValueKind elementKind =
+          kind == ValueKind.ARRAY
+              ? kindOf(field.schema().valueSchema(), pgType.replace("[]", ""), type)
+              : null;
+      if (elementKind == ValueKind.ARRAY) {
+        elementKind = ValueKind.OTHER;
+      }
+      int keyPosition = keyNames.indexOf(field.name());
+      boolean optional = type != null ? !type.notNull() : field.schema().isOptional();
+      List<String> labels = type != null ? type.enumLabels() : List.of();
+      columns.add(
+          new Column(
+              field.name(),
+              pgType,
+              kind,
+              elementKind,
+              keyPosition,
+              optional && keyPosition < 0,
+              labels));
+      converters[i] = converter(kind, elementKind, field.schema());
+    }
+    TableSchema schema = registry.apply(new TableSchema(0, table, columns, identity));
+    return new RowMapping(schema, fields.toArray(new Field[0]), converters);
+  }
+
+  /** A schema for a table seen only in a TRUNCATE, from the catalog. */
+  private RowMapping mappingFromCatalog(TableName table) {
+    List<Column> columns = new ArrayList<>();
+    ReplicaIdentity identity = ReplicaIdentity.DEFAULT;
+    try {
+      identity = catalog.identity(table);
+      for (Map.Entry<String, SourceCatalog.ColumnType> entry : catalog.columns(table).entrySet()) {
+        columns.add(
+            Column.of(
+                entry.getKey(),
+                entry.getValue().effective(),
+                kindOfType(entry.getValue().effective(), entry.getValue())));
+      }
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(RecordMapper.class)
+          .warn("cannot read the source catalog for {}: {}", table, e.getMessage());
+    }
+    TableSchema schema = registry.apply(new TableSchema(0, table, columns, identity));
+    @SuppressWarnings("unchecked")
+    RowMapping mapping = new RowMapping(schema, new Field[0], new UnaryOperator[0]);
+    latestByTable.put(table, mapping);
+    return mapping;
+  }
+
+  private static String engineTypeName(Schema schema) {
+    String name = schema.parameters() == null ? null : schema.parameters().get(TYPE_PARAMETER);
+    if (name == null) {
+      return schema.type().getName();
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.startsWith("_") ? lower.substring(1) + "[]" : lower;
+  }
+
+  static ValueKind kindOf(Schema schema, String pgType, SourceCatalog.ColumnType type) {
+    String logical = schema.name() == null ? "" : schema.name();
+    switch (logical) {
+      case "io.debezium.time.Date":
+        return ValueKind.DATE;
+      case "io.debezium.time.MicroTime", "io.debezium.time.Time", "io.debezium.time.NanoTime":
+        return ValueKind.TIME;
+      case "io.debezium.time.MicroTimestamp",
+      "io.debezium.time.Timestamp",
+      "io.debezium.time.NanoTimestamp":
+        return ValueKind.TIMESTAMP;
+      case "io.debezium.time.ZonedTimestamp":
+        return ValueKind.TIMESTAMPTZ;
+      case "io.debezium.time.ZonedTime":
+        return ValueKind.TIMETZ;
+      case "io.debezium.time.Interval":
+        return ValueKind.INTERVAL;
+      case "io.debezium.data.Json":
+        return ValueKind.JSON;
+      case "io.debezium.data.Uuid":
+        return ValueKind.UUID;
+      case "io.debezium.data.Enum":
+        return ValueKind.ENUM;
+      default:
+        break;
+    }
+    return switch (schema.type()) {
+      case INT8, INT16 -> ValueKind.INT16;
+      case INT32 -> ValueKind.INT32;
+      case INT64 -> ValueKind.INT64;
+      case FLOAT32 -> ValueKind.FLOAT32;
+      case FLOAT64 -> ValueKind.FLOAT64;
+      case BOOLEAN -> ValueKind.BOOLEAN;
+      case BYTES -> ValueKind.BYTES;
+      case ARRAY -> ValueKind.ARRAY;
+      case STRING -> kindOfType(pgType, type);
+      default -> ValueKind.OTHER;
+    };
+  }
+
+  /** The kind of a textual value by its PostgreSQL type. */
+  static ValueKind kindOfType(String pgType, SourceCatalog.ColumnType type) {
+    if (type != null && type.typtype() == 'e') {
+      return ValueKind.ENUM;
+    }
+    String base =
+        pgType.toLowerCase(Locale.ROOT).replaceAll("\\(.*\\)", "").replace("[]", "").trim();
+    return switch (base) {
+      case "numeric", "decimal", "money" -> ValueKind.DECIMAL;
+      case "text",
+          "character varying",
+          "varchar",
+          "character",
+          "char",
+          "bpchar",
+          "name",
+          "citext",
+          "xml" ->
+          ValueKind.TEXT;
+      case "json", "jsonb" -> ValueKind.JSON;
+      case "uuid" -> ValueKind.UUID;
+      case "interval" -> ValueKind.INTERVAL;
+      case "smallint", "int2" -> ValueKind.INT16;
+      case "integer", "int4", "int" -> ValueKind.INT32;
+      case "bigint", "int8" -> ValueKind.INT64;
+      case "boolean", "bool" -> ValueKind.BOOLEAN;
+      case "bytea" -> ValueKind.BYTES;
+      case "date" -> ValueKind.DATE;
+      case "real", "float4" -> ValueKind.FLOAT32;
+      case "double precision", "float8" -> ValueKind.FLOAT64;
+      default -> {
+        if (base.startsWith("timestamp") && base.endsWith("with time zone")) {
+          yield ValueKind.TIMESTAMPTZ;
+        } else if (base.startsWith("timestamp")) {
+          yield ValueKind.TIMESTAMP;
+        } else if (base.startsWith("time") && base.endsWith("with time zone")) {
+          yield ValueKind.TIMETZ;
+        } else if (base.startsWith("time")) {
+          yield ValueKind.TIME;
+        }
+        yield ValueKind.OTHER;
+      }
+    };
+  }
+
+  private static UnaryOperator<Object> converter(
+      ValueKind kind, ValueKind elementKind, Schema schema) {
+    String logical = schema.name() == null ? "" : schema.name();
+    return switch (kind) {
+      case INT16 -> raw -> raw instanceof Byte b ? (Object) (short) b : raw;
+      case TIMESTAMPTZ ->
+          raw -> isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : zonedMicros((String) raw);
+      case TIME ->
+          switch (logical) {
+            case "io.debezium.time.Time" -> raw -> ((Integer) raw).longValue() * 1000;
+            case "io.debezium.time.NanoTime" -> raw -> (Long) raw / 1000;
+            default -> raw -> raw;
+          };
+      case TIMESTAMP ->
+          switch (logical) {
+            case "io.debezium.time.Timestamp" -> raw -> (Long) raw * 1000;
+            case "io.debezium.time.NanoTimestamp" -> raw -> (Long) raw / 1000;
+            default -> raw -> raw;
+          };
+      case BYTES -> RecordMapper::bytes;
+      case ARRAY -> {
+        UnaryOperator<Object> element = converter(elementKind, null, schema.valueSchema());
+        yield raw -> {
+          if (isPlaceholder(raw)) {
+            return Unavailable.UNCHANGED_TOAST;
+          }
+          List<?> list = (List<?>) raw;
+          List<Object> converted = new ArrayList<>(list.size());
+          for (Object item : list) {
+            converted.add(item == null ? null : element.apply(item));
+          }
+          return converted;
+        };
+      }
+      default -> raw -> isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : raw;
+    };
+  }
+
+  private static Object bytes(Object raw) {
+    byte[] bytes;
+    if (raw instanceof ByteBuffer buffer) {
+      ByteBuffer copy = buffer.duplicate();
+      bytes = new byte[copy.remaining()];
+      copy.get(bytes);
+    } else if (raw instanceof byte[] array) {
+      bytes = array;
+    } else {
+      return isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : raw;
+    }
+    return Arrays.equals(bytes, UNCHANGED_BYTES) ? Unavailable.UNCHANGED_TOAST : bytes;
+  }
+
+  private static boolean isPlaceholder(Object raw) {
+    if (raw instanceof String s) {
+      return s.equals(UNCHANGED_PLACEHOLDER);
+    }
+    if (raw instanceof List<?> list) {
+      return list.size() == 1 && isPlaceholder(list.get(0));
+    }
+    if (raw instanceof ByteBuffer || raw instanceof byte[]) {
+      return bytes(raw) == Unavailable.UNCHANGED_TOAST;
+    }
+    return false;
+  }
+
+  /**
+   * Micros since the epoch of an ISO offset timestamp; PostgreSQL's infinities as Long extremes.
+   */
+  static Object zonedMicros(String text) {
+    if (text.equals("infinity")) {
+      return Long.MAX_VALUE;
+    }
+    if (text.equals("-infinity")) {
+      return Long.MIN_VALUE;
+    }
+    OffsetDateTime time = OffsetDateTime.parse(text);
+    return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
+  }
+}

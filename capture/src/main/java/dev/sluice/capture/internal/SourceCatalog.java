@@ -1,0 +1,268 @@
+package dev.sluice.capture.internal;
+
+import dev.sluice.capture.SourceTable;
+import dev.sluice.config.TableName;
+import dev.sluice.journal.ReplicaIdentity;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads (and, for capture's own objects, writes) the source's catalog over a JDBC connection it
+ * does not own. Not thread-safe.
+ */
+public final class SourceCatalog {
+  /** The schema of Sluice's heartbeat table on the source. */
+  public static final String OWN_SCHEMA = "sluice";
+
+  public static final TableName HEARTBEAT = new TableName(OWN_SCHEMA, "heartbeat");
+
+  private final Connection connection;
+
+  public SourceCatalog(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** A column as the catalog types it. */
+  public record ColumnType(
+      String formatted,
+      String baseFormatted,
+      char typtype,
+      List<String> enumLabels,
+      boolean notNull) {
+    /** The type to use: the base type of a domain, else the type itself. */
+    public String effective() {
+      return baseFormatted != null ? baseFormatted : formatted;
+    }
+  }
+
+  /** A replication slot. */
+  public record Slot(
+      String name,
+      String plugin,
+      String database,
+      boolean active,
+      Integer activePid,
+      String confirmedFlushLsn,
+      long retainedBytes) {}
+
+  public String setting(String name) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting(?)")) {
+      statement.setString(1, name);
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  public int serverVersion() throws SQLException {
+    return Integer.parseInt(setting("server_version_num"));
+  }
+
+  /** Whether the connected user may open replication connections. */
+  public boolean canReplicate() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  public String currentUser() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT current_user")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Every ordinary or partitioned user table, except Sluice's own. */
+  public List<SourceTable> tables() throws SQLException {
+    String sql =
+        """
+        SELECT n.nspname, c.relname, c.relreplident,
+               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'sluice')
+          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        ORDER BY 1, 2
+        """;
+    List<SourceTable> tables = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        tables.add(
+            new SourceTable(
+                new TableName(rs.getString(1), rs.getString(2)),
+                rs.getBoolean(4),
+                ReplicaIdentity.ofCatalogCode(rs.getString(3).charAt(0))));
+      }
+    }
+    return tables;
+  }
+
+  /** The columns of a table by name, in order; empty when the table does not exist. */
+  public Map<String, ColumnType> columns(TableName table) throws SQLException {
+    String sql =
+        """
+        SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typtype,
+               CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
+               (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
+                 WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE a.atttypid END),
+               a.attnotnull
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+        WHERE a.attrelid = to_regclass(format('%I.%I', ?, ?)) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum
+        """;
+    Map<String, ColumnType> columns = new LinkedHashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          Array labels = rs.getArray(5);
+          List<String> enumLabels =
+              labels == null ? List.of() : List.of((String[]) labels.getArray());
+          columns.put(
+              rs.getString(1),
+              new ColumnType(
+                  rs.getString(2),
+                  rs.getString(4),
+                  rs.getString(3).charAt(0),
+                  enumLabels,
+                  rs.getBoolean(6)));
+        }
+      }
+    }
+    return columns;
+  }
+
+  /** The primary key's columns in key order; empty when there is none. */
+  public List<String> primaryKey(TableName table) throws SQLException {
+    String sql =
+        """
+        SELECT a.attname FROM pg_index i
+        JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = to_regclass(format('%I.%I', ?, ?)) AND i.indisprimary
+        ORDER BY k.n
+        """;
+    List<String> key = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          key.add(rs.getString(1));
+        }
+      }
+    }
+    return key;
+  }
+
+  public Optional<Slot> slot(String name) throws SQLException {
+    String sql =
+        """
+        SELECT slot_name, plugin, database, active, active_pid, confirmed_flush_lsn::text,
+               COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint
+        FROM pg_replication_slots WHERE slot_name = ?
+        """;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, name);
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        Integer pid = rs.getObject(5) == null ? null : rs.getInt(5);
+        return Optional.of(
+            new Slot(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getBoolean(4),
+                pid,
+                rs.getString(6),
+                rs.getLong(7)));
+      }
+    }
+  }
+
+  /** The tables of a publication, or empty when it does not exist. */
+  public Optional<Set<TableName>> publicationTables(String publication) throws SQLException {
+    try (PreparedStatement exists =
+        connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+      exists.setString(1, publication);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+      }
+    }
+    Set<TableName> tables = new TreeSet<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+      statement.setString(1, publication);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          tables.add(new TableName(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    return Optional.of(tables);
+  }
+
+  /** Creates the heartbeat schema and table when absent. */
+  public void ensureHeartbeatTable() throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA IF NOT EXISTS " + OWN_SCHEMA);
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + quoted(HEARTBEAT)
+              + " (slot text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+    }
+  }
+
+  /** Creates the publication with exactly these tables, or sets its tables when it exists. */
+  public void ensurePublication(String publication, Set<TableName> tables) throws SQLException {
+    String list = String.join(", ", tables.stream().map(SourceCatalog::quoted).toList());
+    Optional<Set<TableName>> existing = publicationTables(publication);
+    try (Statement statement = connection.createStatement()) {
+      if (existing.isEmpty()) {
+        statement.execute("CREATE PUBLICATION " + quoteIdent(publication) + " FOR TABLE " + list);
+      } else if (!existing.get().equals(tables)) {
+        statement.execute("ALTER PUBLICATION " + quoteIdent(publication) + " SET TABLE " + list);
+      }
+    }
+  }
+
+  public long currentWalLsn() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** {@code "schema"."table"}. */
+  public static String quoted(TableName table) {
+    return quoteIdent(table.schema()) + "." + quoteIdent(table.name());
+  }
+
+  public static String quoteIdent(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+}

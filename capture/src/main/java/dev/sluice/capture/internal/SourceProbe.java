@@ -1,0 +1,86 @@
+package dev.sluice.capture.internal;
+
+import dev.sluice.capture.SourceConnection;
+import dev.sluice.config.SourceConfig;
+import dev.sluice.config.TableName;
+import dev.sluice.journal.ReplicaIdentity;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection to the source for capture's own questions (catalog lookups, the slot's position),
+ * reopened when it breaks. Thread-safe: calls are serialised.
+ */
+public final class SourceProbe implements RecordMapper.CatalogLookup, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SourceProbe.class);
+
+  private final SourceConfig source;
+  private Connection connection;
+
+  public SourceProbe(SourceConfig source) {
+    this.source = source;
+  }
+
+  private synchronized SourceCatalog catalog() throws SQLException {
+    if (connection == null || !connection.isValid(2)) {
+      closeQuietly();
+      connection = SourceConnection.open(source);
+    }
+    return new SourceCatalog(connection);
+  }
+
+  @Override
+  public synchronized Map<String, SourceCatalog.ColumnType> columns(TableName table)
+      throws SQLException {
+    return catalog().columns(table);
+  }
+
+  @Override
+  public synchronized ReplicaIdentity identity(TableName table) throws SQLException {
+    catalog();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT relreplident FROM pg_class WHERE oid = to_regclass(format('%I.%I', ?, ?))")) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next()
+            ? ReplicaIdentity.ofCatalogCode(rs.getString(1).charAt(0))
+            : ReplicaIdentity.DEFAULT;
+      }
+    }
+  }
+
+  /** The slot now, or empty when it does not exist or the source cannot be asked. */
+  public synchronized Optional<SourceCatalog.Slot> slot() {
+    try {
+      return catalog().slot(source.slot());
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("cannot read the slot's position: {}", e.getMessage());
+      closeQuietly();
+      return Optional.empty();
+    }
+  }
+
+  private void closeQuietly() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        LOG.debug("closing the probe connection", e);
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeQuietly();
+  }
+}

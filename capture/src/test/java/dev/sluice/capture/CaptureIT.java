@@ -1,0 +1,242 @@
+package dev.sluice.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.config.SetupException;
+import dev.sluice.config.SnapshotMode;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.JournalEntry;
+import dev.sluice.journal.Marker;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.ReplicaIdentity;
+import dev.sluice.journal.Unavailable;
+import dev.sluice.testkit.PostgresExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class CaptureIT {
+  @RegisterExtension
+  static final PostgresExtension SOURCE = new PostgresExtension("capture-source");
+
+  @Test
+  void everyOperationIsJournaledInCommitOrderWithItsTransaction() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE orders(id int PRIMARY KEY, note text, big text)",
+          "ALTER TABLE orders ALTER big SET STORAGE EXTERNAL");
+      f.start(f.source(SnapshotMode.NEVER, "public.orders"));
+      f.sql(
+          "BEGIN; INSERT INTO orders VALUES (1, 'one', repeat('x', 10000)), (2, 'two', 'small'); COMMIT",
+          "UPDATE orders SET note = 'uno' WHERE id = 1",
+          "UPDATE orders SET id = 20 WHERE id = 2",
+          "DELETE FROM orders WHERE id = 20",
+          "TRUNCATE orders");
+
+      List<ChangeEvent> changes = f.awaitCount(7);
+
+      assertThat(changes)
+          .extracting(ChangeEvent::op)
+          .containsExactly(
+              Op.INSERT, Op.INSERT, Op.UPDATE, Op.DELETE, Op.INSERT, Op.DELETE, Op.TRUNCATE);
+      assertThat(changes.get(0).txId()).isEqualTo(changes.get(1).txId());
+      assertThat(changes.get(0).isLastInTransaction()).isFalse();
+      assertThat(changes.get(1).isLastInTransaction()).isTrue();
+      assertThat(changes.get(1).commitLsn()).isGreaterThan(changes.get(1).lsn());
+      assertThat(changes.get(1).after()).containsExactly(2, "two", "small");
+      ChangeEvent update = changes.get(2);
+      assertThat(update.after()).containsExactly(1, "uno", Unavailable.UNCHANGED_TOAST);
+      assertThat(update.before()).isNull();
+      ChangeEvent keyGone = changes.get(3);
+      ChangeEvent keyArrived = changes.get(4);
+      assertThat(keyGone.has(ChangeEvent.KEY_CHANGE_OLD)).isTrue();
+      assertThat(keyGone.key()).containsExactly(2);
+      assertThat(keyArrived.has(ChangeEvent.KEY_CHANGE_NEW)).isTrue();
+      assertThat(keyArrived.key()).containsExactly(20);
+      assertThat(keyGone.txId()).isEqualTo(keyArrived.txId());
+      assertThat(keyGone.isLastInTransaction()).isFalse();
+      assertThat(keyArrived.isLastInTransaction()).isTrue();
+      assertThat(changes.get(5).before())
+          .containsExactly(20, Unavailable.ABSENT, Unavailable.ABSENT);
+      assertThat(changes.get(6).table().name()).isEqualTo("orders");
+      assertThat(changes)
+          .allSatisfy(c -> assertThat(c.commitTimeMicros()).isGreaterThan(1_700_000_000_000_000L));
+      for (int i = 1; i < changes.size(); i++) {
+        assertThat(changes.get(i).source()).isGreaterThan(changes.get(i - 1).source());
+      }
+    }
+  }
+
+  @Test
+  void replicaIdentityFullGivesEveryOldValue() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE items(id int PRIMARY KEY, qty int, label text)",
+          "ALTER TABLE items REPLICA IDENTITY FULL");
+      f.start(f.source(SnapshotMode.NEVER, "items"));
+      f.sql(
+          "INSERT INTO items VALUES (1, 5, 'a')",
+          "UPDATE items SET qty = 6 WHERE id = 1",
+          "DELETE FROM items");
+
+      List<ChangeEvent> changes = f.awaitCount(3);
+
+      assertThat(changes.get(1).schema().identity()).isEqualTo(ReplicaIdentity.FULL);
+      assertThat(changes.get(1).before()).containsExactly(1, 5, "a");
+      assertThat(changes.get(1).after()).containsExactly(1, 6, "a");
+      assertThat(changes.get(2).before()).containsExactly(1, 6, "a");
+    }
+  }
+
+  @Test
+  void existingRowsAreReadBetweenSnapshotMarkersBeforeStreaming() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE a(id int PRIMARY KEY)",
+          "CREATE TABLE b(id int PRIMARY KEY)",
+          "INSERT INTO a SELECT generate_series(1, 50)");
+      f.start(f.source(SnapshotMode.INITIAL));
+      f.awaitCount(50);
+      f.sql("INSERT INTO b VALUES (1)");
+      f.awaitCount(51);
+
+      List<JournalEntry> entries = f.entries();
+      List<Marker.Kind> markers =
+          entries.stream().filter(Marker.class::isInstance).map(e -> ((Marker) e).kind()).toList();
+      assertThat(markers)
+          .containsExactly(
+              Marker.Kind.CAPTURE_STARTED,
+              Marker.Kind.SNAPSHOT_STARTED,
+              Marker.Kind.SNAPSHOT_COMPLETED);
+      Marker started = (Marker) entries.get(1);
+      assertThat(started.tables())
+          .extracting(Object::toString)
+          .containsExactly("public.a", "public.b");
+      assertThat(entries.subList(2, 52))
+          .allSatisfy(e -> assertThat(((ChangeEvent) e).op()).isEqualTo(Op.READ));
+      assertThat(((ChangeEvent) entries.get(51)).has(ChangeEvent.LAST_OF_SNAPSHOT_TABLE)).isTrue();
+      assertThat(entries.get(52)).isInstanceOf(Marker.class);
+      assertThat(((ChangeEvent) entries.get(53)).op()).isEqualTo(Op.INSERT);
+    }
+  }
+
+  @Test
+  void aRestartResumesWithoutLosingOrRepeatingAChange() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql("CREATE TABLE t(id int PRIMARY KEY)");
+      var source = f.source(SnapshotMode.INITIAL, "t");
+      f.start(source);
+      f.sql("INSERT INTO t SELECT generate_series(1, 100)");
+      f.awaitCount(100);
+      f.stop();
+      f.sql(
+          "INSERT INTO t SELECT generate_series(101, 200)", "UPDATE t SET id = -id WHERE id <= 10");
+      f.start(source);
+      f.sql("INSERT INTO t SELECT generate_series(201, 300)");
+
+      List<ChangeEvent> changes = f.awaitCount(320);
+
+      assertThat(
+              changes.stream()
+                  .filter(c -> c.op() == Op.INSERT && (int) c.key()[0] > 0)
+                  .map(c -> (int) c.key()[0]))
+          .containsExactlyElementsOf(
+              java.util.stream.IntStream.rangeClosed(1, 300).boxed().toList());
+      Thread.sleep(1500);
+      assertThat(f.changes()).hasSize(320);
+      long starts =
+          f.entries().stream()
+              .filter(e -> e instanceof Marker m && m.kind() == Marker.Kind.CAPTURE_STARTED)
+              .count();
+      assertThat(starts).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anIdleCapturedDatabaseStillLetsTheSlotAdvance() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE captured(id int PRIMARY KEY)",
+          "CREATE TABLE other(id serial PRIMARY KEY, pad text)");
+      f.start(f.source(SnapshotMode.NEVER, "captured"));
+      f.sql("INSERT INTO captured VALUES (1)");
+      f.awaitCount(1);
+      long before = confirmedLsn(f);
+
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+      long after = before;
+      while (after <= before && Instant.now().isBefore(deadline)) {
+        f.sql("INSERT INTO other(pad) SELECT repeat('y', 100) FROM generate_series(1, 1000)");
+        Thread.sleep(500);
+        after = confirmedLsn(f);
+      }
+
+      assertThat(after).isGreaterThan(before);
+      assertThat(f.changes()).hasSize(1);
+    }
+  }
+
+  private static long confirmedLsn(CaptureFixture f) {
+    return f.cluster.queryLong(
+        "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'slot_"
+            + f.database
+            + "'");
+  }
+
+  @Test
+  void aTableWithoutKeyOrFullIdentityIsRefusedWithTheFix() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql("CREATE TABLE nokey(v int)");
+
+      assertThatThrownBy(() -> f.start(f.source(SnapshotMode.NEVER, "nokey")))
+          .isInstanceOf(SetupException.class)
+          .hasMessageContaining("public.nokey has no primary key and REPLICA IDENTITY DEFAULT")
+          .hasMessageContaining("ALTER TABLE \"public\".\"nokey\" REPLICA IDENTITY FULL;");
+    }
+  }
+
+  @Test
+  void aUserWithoutTheReplicationRightIsToldTheGrant() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql("CREATE TABLE t(id int PRIMARY KEY)", "CREATE ROLE plain_" + f.database + " LOGIN");
+      var source = f.source(SnapshotMode.NEVER, "t");
+      var plain =
+          new dev.sluice.config.SourceConfig(
+              source.url(),
+              "plain_" + f.database,
+              null,
+              source.slot(),
+              source.publication(),
+              source.tables(),
+              source.snapshot(),
+              source.heartbeat());
+
+      assertThatThrownBy(() -> f.start(plain))
+          .isInstanceOf(SetupException.class)
+          .hasMessageContaining("may not open replication connections")
+          .hasMessageContaining("ALTER ROLE \"plain_" + f.database + "\" WITH REPLICATION;");
+    }
+  }
+
+  @Test
+  void aDroppedSlotIsNotSilentlyRecreated() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql("CREATE TABLE t(id int PRIMARY KEY)");
+      var source = f.source(SnapshotMode.NEVER, "t");
+      f.start(source);
+      f.sql("INSERT INTO t VALUES (1)");
+      f.awaitCount(1);
+      Thread.sleep(1500); // let the position be stored
+      f.stop();
+      f.cluster.execute("SELECT pg_drop_replication_slot('" + source.slot() + "')");
+
+      assertThatThrownBy(() -> f.start(source))
+          .isInstanceOf(SetupException.class)
+          .hasMessageContaining("the replication slot '" + source.slot() + "' is gone")
+          .hasMessageContaining("sluice snapshot");
+    }
+  }
+}
