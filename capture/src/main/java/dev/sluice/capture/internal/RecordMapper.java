@@ -340,6 +340,7 @@ public final class RecordMapper {
             default -> raw -> raw;
           };
       case BYTES -> RecordMapper::bytes;
+      case DECIMAL -> raw -> raw instanceof String text ? decimalText(text) : raw;
       case ARRAY -> {
         UnaryOperator<Object> element = converter(elementKind, null, schema.valueSchema());
         yield raw -> {
