@@ -18,6 +18,7 @@ import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalWriter;
 import dev.sluice.journal.Lsn;
 import dev.sluice.journal.Marker;
+import dev.sluice.journal.RecentRate;
 import dev.sluice.journal.SourcePosition;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -71,6 +72,7 @@ public final class Capture implements AutoCloseable {
   private final JournalSink sink;
   private final Meter rate;
   private final Counter duplicates;
+  private final RecentRate recentRate = new RecentRate();
   private final Consumer<CaptureEvent> listener;
   private final Instant startedAt = Instant.now();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
@@ -316,7 +318,7 @@ public final class Capture implements AutoCloseable {
             : Instant.ofEpochSecond(commitMicros / 1_000_000, (commitMicros % 1_000_000) * 1_000),
         rate.getCount(),
         duplicates.getCount(),
-        rate.getOneMinuteRate(),
+        recentRate.perSecond(rate.getCount()),
         startedAt,
         lastError);
   }

@@ -16,7 +16,7 @@ import java.time.Instant;
  * @param lastCommitTime the source commit time of the last change journaled, or null
  * @param events changes journaled since start
  * @param duplicatesDropped re-delivered changes recognised and dropped since start
- * @param eventsPerSecond the recent rate of journaled changes (one-minute moving average)
+ * @param eventsPerSecond the rate of journaled changes over the last seconds
  * @param startedAt when capture started
  * @param lastError the last error, or null
  */

@@ -50,6 +50,12 @@ public final class JournalPosition {
     return text.matches("\\d+:\\d+");
   }
 
+  /** The position {@code count} entries before this one, but not before its day's first. */
+  public static long backWithinDay(long position, long count) {
+    long sequence = ROLL_CYCLE.toSequenceNumber(position);
+    return ROLL_CYCLE.toIndex(ROLL_CYCLE.toCycle(position), Math.max(0, sequence - count));
+  }
+
   /** The day a position belongs to. */
   public static LocalDate day(long position) {
     return LocalDate.ofEpochDay(ROLL_CYCLE.toCycle(position));

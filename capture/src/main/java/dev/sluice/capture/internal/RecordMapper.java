@@ -387,6 +387,25 @@ public final class RecordMapper {
   }
 
   /**
+   * A decimal in PostgreSQL's own text form: {@code NaN}, {@code Infinity}, or plain digits with
+   * their scale (the engine writes {@code NAN} and uses exponents for small values).
+   */
+  static Object decimalText(String text) {
+    if (text.equals(UNCHANGED_PLACEHOLDER)) {
+      return Unavailable.UNCHANGED_TOAST;
+    }
+    return switch (text.toUpperCase(Locale.ROOT)) {
+      case "NAN" -> "NaN";
+      case "INFINITY", "+INFINITY" -> "Infinity";
+      case "-INFINITY" -> "-Infinity";
+      default ->
+          text.indexOf('E') >= 0 || text.indexOf('e') >= 0
+              ? new java.math.BigDecimal(text).toPlainString()
+              : text;
+    };
+  }
+
+  /**
    * Micros since the epoch of an ISO offset timestamp; PostgreSQL's infinities as Long extremes.
    */
   static Object zonedMicros(String text) {

@@ -1,0 +1,60 @@
+package dev.sluice.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.sluice.config.SluiceConfig;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code sluice run -c FILE}: the sidecar, until SIGTERM or Ctrl-C. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the sidecar until stopped.",
+      "Captures the source into the journal. Stops cleanly on SIGTERM or Ctrl-C: the last batch is"
+          + " journaled and the source position stored."
+    })
+final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Mixin ConfigOption config;
+
+  @Override
+  public Integer call() {
+    SluiceConfig loaded = config.load();
+    Sidecar sidecar =
+        Sidecar.start(
+            loaded,
+            new MetricRegistry(),
+            event -> LOG.info("{}: {}", event.type(), event.message()));
+    CompletableFuture<Void> stopRequested = new CompletableFuture<>();
+    Signals.onTerminate(
+        () -> {
+          LOG.info("stopping (signal received)");
+          stopRequested.complete(null);
+        });
+    LOG.info(
+        "sluice is running: {} tables from {} into {}",
+        sidecar.captureStatus().tables(),
+        loaded.source().parsedUrl().host()
+            + ":"
+            + loaded.source().parsedUrl().port()
+            + "/"
+            + loaded.source().parsedUrl().database(),
+        loaded.journal().dir());
+    try {
+      CompletableFuture.anyOf(stopRequested, sidecar.failure()).join();
+    } catch (CompletionException e) {
+      sidecar.close();
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+    }
+    sidecar.close();
+    LOG.info("stopped cleanly");
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.sluice.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.sluice.capture.Capture;
+import dev.sluice.capture.CaptureEvent;
+import dev.sluice.capture.CaptureStatus;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.journal.Journal;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.JournalStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running sidecar, wired from a configuration: the journal, capture into it, and journal
+ * retention. The one place where the modules are put together.
+ *
+ * <p>Thread-safe; {@link #close()} stops everything in order (capture first, so its last batch is
+ * journaled and its position stored).
+ */
+final class Sidecar implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
+  private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
+
+  private final SluiceConfig config;
+  private final Journal journal;
+  private final Capture capture;
+  private final ScheduledExecutorService maintenance;
+  private volatile boolean closed;
+
+  private Sidecar(
+      SluiceConfig config, Journal journal, Capture capture, ScheduledExecutorService maintenance) {
+    this.config = config;
+    this.journal = journal;
+    this.capture = capture;
+    this.maintenance = maintenance;
+  }
+
+  /**
+   * Opens the journal and starts capture.
+   *
+   * @param events receives activity events (called on the components' threads)
+   */
+  static Sidecar start(SluiceConfig config, MetricRegistry metrics, Consumer<CaptureEvent> events) {
+    Journal journal = Journal.open(config.journal());
+    Capture capture;
+    try {
+      capture =
+          Capture.start(
+              config.source(),
+              Capture.Options.of(journal)
+                  .withMetrics(metrics)
+                  .withListener(events)
+                  .withStatusInterval(config.monitor().poll()));
+    } catch (RuntimeException e) {
+      journal.close();
+      throw e;
+    }
+    ScheduledExecutorService maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "sluice-maintenance");
+              thread.setDaemon(true);
+              return thread;
+            });
+    Sidecar sidecar = new Sidecar(config, journal, capture, maintenance);
+    maintenance.scheduleWithFixedDelay(
+        sidecar::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    return sidecar;
+  }
+
+  private void enforceRetention() {
+    try {
+      journal.enforceRetention(Instant.now(), config.journal().retention(), JournalPosition.NONE);
+    } catch (RuntimeException e) {
+      LOG.warn("journal retention failed: {}", e.getMessage());
+    }
+  }
+
+  /** Completes exceptionally when a component fails; normally when the sidecar is closed. */
+  CompletableFuture<Void> failure() {
+    return capture.completion();
+  }
+
+  Journal journal() {
+    return journal;
+  }
+
+  CaptureStatus captureStatus() {
+    return capture.status();
+  }
+
+  JournalStats journalStats() {
+    return journal.stats();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    maintenance.shutdownNow();
+    try {
+      capture.close();
+    } finally {
+      journal.close();
+    }
+  }
+}

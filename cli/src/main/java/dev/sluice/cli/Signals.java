@@ -1,0 +1,60 @@
+package dev.sluice.cli;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lets a long-running command stop cleanly, with exit code 0, on SIGTERM and Ctrl-C (SIGINT). Uses
+ * the JDK's {@code sun.misc.Signal} where it is available; otherwise a shutdown hook runs the same
+ * action (and the JVM reports the signal's usual exit code).
+ */
+final class Signals {
+  private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
+
+  private Signals() {}
+
+  /** Runs {@code action} (once) when the process is asked to terminate. */
+  static void onTerminate(Runnable action) {
+    Runnable once =
+        new Runnable() {
+          private boolean ran;
+
+          @Override
+          public synchronized void run() {
+            if (!ran) {
+              ran = true;
+              action.run();
+            }
+          }
+        };
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handler = Class.forName("sun.misc.SignalHandler");
+      Constructor<?> create = signal.getConstructor(String.class);
+      Method handle = signal.getMethod("handle", signal, handler);
+      InvocationHandler invocation =
+          (proxy, method, args) ->
+              switch (method.getName()) {
+                case "handle" -> {
+                  new Thread(once, "sluice-stop").start();
+                  yield null;
+                }
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                default -> "sluice signal handler";
+              };
+      Object proxy =
+          Proxy.newProxyInstance(
+              Signals.class.getClassLoader(), new Class<?>[] {handler}, invocation);
+      handle.invoke(null, create.newInstance("TERM"), proxy);
+      handle.invoke(null, create.newInstance("INT"), proxy);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("signal handlers unavailable, using a shutdown hook", e);
+      Runtime.getRuntime().addShutdownHook(new Thread(once, "sluice-stop"));
+    }
+  }
+}
