@@ -4,6 +4,7 @@ import dev.sluice.config.JournalConfig;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SyncPolicy;
 import dev.sluice.journal.internal.EntryCodec;
+import dev.sluice.journal.internal.MarkerIndex;
 import dev.sluice.journal.internal.SchemaStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,7 @@ public final class Journal implements AutoCloseable {
   private final Path dir;
   private final SingleChronicleQueue queue;
   private final SchemaStore schemas;
+  private final MarkerIndex markers;
   private final boolean readOnly;
   private final SyncPolicy sync;
   private JournalWriter writer;
@@ -55,6 +57,7 @@ public final class Journal implements AutoCloseable {
     this.dir = dir;
     this.queue = queue;
     this.schemas = schemas;
+    this.markers = new MarkerIndex(dir.resolve("markers.bin"), !readOnly);
     this.readOnly = readOnly;
     this.sync = sync;
   }
@@ -134,7 +137,9 @@ public final class Journal implements AutoCloseable {
       throw new IllegalStateException("the journal " + dir + " is open read-only");
     }
     if (writer == null) {
-      writer = new JournalWriter(this, queue.createAppender(), schemas, sync == SyncPolicy.BATCH);
+      writer =
+          new JournalWriter(
+              this, queue.createAppender(), schemas, markers, sync == SyncPolicy.BATCH);
     }
     return writer;
   }
@@ -142,6 +147,60 @@ public final class Journal implements AutoCloseable {
   /** A new reader at the journal's start. Use it from one thread at a time. */
   public JournalReader reader() {
     return new JournalReader(this, queue.createTailer(), schemas);
+  }
+
+  /** Every marker still in the journal, oldest first. */
+  public List<Marker> markers() {
+    long first = firstPosition();
+    return markers.all().stream()
+        .filter(m -> first != JournalPosition.NONE && m.position() >= first)
+        .toList();
+  }
+
+  /**
+   * The newest position that readers in this process may act on: what is synced to disk, when this
+   * process writes the journal; else the last position.
+   */
+  public long durablePosition() {
+    JournalWriter current;
+    synchronized (this) {
+      current = writer;
+    }
+    return current != null ? current.durablePosition() : lastPosition();
+  }
+
+  /** How many entries lie after {@code from} up to and including {@code to} (0 when none). */
+  public long distance(long from, long to) {
+    if (to == JournalPosition.NONE || (from != JournalPosition.NONE && from >= to)) {
+      return 0;
+    }
+    long start = from == JournalPosition.NONE ? firstPosition() : from;
+    if (start == JournalPosition.NONE) {
+      return 0;
+    }
+    int fromCycle = JournalPosition.cycle(start);
+    int toCycle = JournalPosition.cycle(to);
+    long count =
+        JournalPosition.sequence(to)
+            - (from == JournalPosition.NONE
+                ? JournalPosition.sequence(start) - 1
+                : JournalPosition.sequence(start));
+    if (fromCycle == toCycle) {
+      return Math.max(0, count);
+    }
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      long total = JournalPosition.sequence(to) + 1;
+      total +=
+          tailer.excerptsInCycle(fromCycle)
+              - JournalPosition.sequence(start)
+              - (from == JournalPosition.NONE ? 0 : 1);
+      if (toCycle - fromCycle > 1) {
+        for (long cycle : queue.listCyclesBetween(fromCycle + 1, toCycle - 1)) {
+          total += tailer.excerptsInCycle((int) cycle);
+        }
+      }
+      return Math.max(0, total);
+    }
   }
 
   /** The schema version with an id, or null. */

@@ -2,6 +2,7 @@ package dev.sluice.journal;
 
 import dev.sluice.config.SetupException;
 import dev.sluice.journal.internal.EntryCodec;
+import dev.sluice.journal.internal.MarkerIndex;
 import dev.sluice.journal.internal.SchemaStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,9 +34,18 @@ public final class JournalWriter implements AutoCloseable {
   private final FileLock lock;
   private SourcePosition lastSource;
   private long appendedSinceSync;
+  private volatile long durablePosition = JournalPosition.NONE;
+  private long lastAppended = JournalPosition.NONE;
+
+  private final MarkerIndex markers;
 
   JournalWriter(
-      Journal journal, ExcerptAppender appender, SchemaStore schemas, boolean syncOnRequest) {
+      Journal journal,
+      ExcerptAppender appender,
+      SchemaStore schemas,
+      MarkerIndex markers,
+      boolean syncOnRequest) {
+    this.markers = markers;
     this.journal = journal;
     this.appender = appender;
     this.appender.singleThreadedCheckDisabled(true);
@@ -74,6 +84,8 @@ public final class JournalWriter implements AutoCloseable {
       throw new UncheckedIOException("cannot lock " + lockFile, e);
     }
     this.lastSource = readLastSource(journal);
+    this.lastAppended = journal.lastPosition();
+    this.durablePosition = lastAppended;
   }
 
   /** The source position of the newest change in the journal, or {@link SourcePosition#NONE}. */
@@ -102,7 +114,8 @@ public final class JournalWriter implements AutoCloseable {
     }
     lastSource = event.source();
     appendedSinceSync++;
-    return appender.lastIndexAppended();
+    lastAppended = appender.lastIndexAppended();
+    return lastAppended;
   }
 
   /**
@@ -115,7 +128,9 @@ public final class JournalWriter implements AutoCloseable {
       EntryCodec.writeMarker(marker, dc.wire().bytes());
     }
     appendedSinceSync++;
-    return appender.lastIndexAppended();
+    lastAppended = appender.lastIndexAppended();
+    markers.add(marker.withPosition(lastAppended));
+    return lastAppended;
   }
 
   /**
@@ -127,6 +142,17 @@ public final class JournalWriter implements AutoCloseable {
       appender.sync();
     }
     appendedSinceSync = 0;
+    durablePosition = lastAppended;
+  }
+
+  /**
+   * The newest position that is on disk as the sync policy promises ({@link JournalPosition#NONE}
+   * before the first sync). Readers in this process that write elsewhere on the strength of an
+   * entry (appliers) read no further, so that a power loss cannot take back an entry a target
+   * already holds.
+   */
+  public long durablePosition() {
+    return durablePosition;
   }
 
   private static SourcePosition readLastSource(Journal journal) {

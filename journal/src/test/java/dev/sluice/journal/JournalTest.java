@@ -263,6 +263,54 @@ class JournalTest {
     }
   }
 
+  @Test
+  void markersAreFoundWithoutScanningAndTheDistanceCountsEntries() {
+    MutableClock clock = new MutableClock(DAY_ONE);
+    try (Journal journal = Journal.open(config(), clock)) {
+      JournalWriter writer = journal.writer();
+      TableSchema schema = writer.register(Fixtures.orders());
+      long first = writer.append(insert(schema, 1, 1, 1, 1));
+      long marker =
+          writer.append(
+              new Marker(
+                  JournalPosition.NONE,
+                  Marker.Kind.SNAPSHOT_STARTED,
+                  5,
+                  List.of(Fixtures.ORDERS),
+                  "x"));
+      writer.append(insert(schema, 2, 2, 2, 2));
+      clock.advance(Duration.ofDays(1));
+      long nextDay = writer.append(insert(schema, 3, 3, 3, 3));
+
+      assertThat(journal.markers())
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.position()).isEqualTo(marker);
+                assertThat(m.tables()).containsExactly(Fixtures.ORDERS);
+              });
+      assertThat(journal.distance(first, marker)).isEqualTo(1);
+      assertThat(journal.distance(first, nextDay)).isEqualTo(3);
+      assertThat(journal.distance(JournalPosition.NONE, nextDay)).isEqualTo(4);
+      assertThat(journal.distance(nextDay, nextDay)).isZero();
+    }
+  }
+
+  @Test
+  void theDurablePositionFollowsSyncs() {
+    try (Journal journal = Journal.open(config())) {
+      JournalWriter writer = journal.writer();
+      TableSchema schema = writer.register(Fixtures.orders());
+      long first = writer.append(insert(schema, 1, 1, 1, 1));
+      writer.sync();
+      writer.append(insert(schema, 2, 2, 2, 2));
+
+      assertThat(journal.durablePosition()).isEqualTo(first);
+      writer.sync();
+      assertThat(journal.durablePosition()).isEqualTo(journal.lastPosition());
+    }
+  }
+
   /** A clock tests move forward. */
   static final class MutableClock extends Clock {
     private Instant now;

@@ -1,0 +1,353 @@
+package dev.sluice.apply;
+
+import dev.sluice.apply.internal.ApplyLoop;
+import dev.sluice.apply.internal.DeadLetters;
+import dev.sluice.apply.internal.Target;
+import dev.sluice.apply.internal.TargetException;
+import dev.sluice.apply.internal.Targets;
+import dev.sluice.config.RuleConfig;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.Journal;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.RecentRate;
+import dev.sluice.journal.ValueText;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one rule: reads the journal from the rule's checkpoint (kept in its target) and writes
+ * every covered change into the target, on a thread of its own, until closed.
+ *
+ * <p>Target failures that pass (connection lost, deadlock, target down) are retried with backoff
+ * (100 ms doubling to 30 s) from the checkpoint; nothing is skipped and the lag grows meanwhile. A
+ * change the target refuses stops the rule at that change (or, with {@code onError: skip}, goes to
+ * the dead-letter file); other rules are not affected.
+ *
+ * <p>Thread-safe.
+ */
+public final class Applier implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * What an applier needs besides its rule and target.
+   *
+   * @param journal the journal to read
+   * @param journaledLsn the LSN of the last change journaled (for the lag in bytes)
+   * @param listener receives the rule's activity events (called on the rule's thread)
+   */
+  public record Options(
+      Journal journal, LongSupplier journaledLsn, Consumer<ApplyEvent> listener) {}
+
+  private final RuleConfig rule;
+  private final TargetConfig target;
+  private final Options options;
+  private final DeadLetters deadLetters;
+  private final Thread thread;
+  private final Map<Op, AtomicLong> totals = new EnumMap<>(Op.class);
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong missingRows = new AtomicLong();
+  private final AtomicLong deadLettered = new AtomicLong();
+  private final RecentRate rate = new RecentRate();
+  private final Deque<String> notes = new ArrayDeque<>();
+  private volatile boolean running = true;
+  private volatile RuleState state = RuleState.STARTING;
+  private volatile Checkpoint checkpoint;
+  private volatile long oldestPendingMicros;
+  private volatile boolean caughtUp;
+  private volatile String lastError;
+  private volatile RuleStatus.Sync lastSync;
+
+  private Applier(RuleConfig rule, TargetConfig target, Options options) {
+    this.rule = rule;
+    this.target = target;
+    this.options = options;
+    this.deadLetters = new DeadLetters(options.journal().dir(), rule.name());
+    for (Op op : Op.values()) {
+      totals.put(op, new AtomicLong());
+    }
+    this.thread = new Thread(this::run, "sluice-rule-" + rule.name());
+  }
+
+  /** Starts applying a rule in the background. */
+  public static Applier start(RuleConfig rule, TargetConfig target, Options options) {
+    Applier applier = new Applier(rule, target, options);
+    applier.thread.start();
+    return applier;
+  }
+
+  public String name() {
+    return rule.name();
+  }
+
+  /**
+   * The journal position of the rule's checkpoint, or {@link JournalPosition#NONE} before the
+   * first.
+   */
+  public long checkpointPosition() {
+    Checkpoint current = checkpoint;
+    return current == null ? JournalPosition.NONE : current.position();
+  }
+
+  private void run() {
+    emit(
+        "rule.added",
+        "rule "
+            + rule.name()
+            + " applies to "
+            + target.name()
+            + " ("
+            + target.dialect().yamlName()
+            + ", "
+            + rule.mode().yamlName()
+            + ")");
+    long backoffMillis = 100;
+    boolean careful = false;
+    long carefulFrom = Long.MIN_VALUE;
+    while (running) {
+      try (Target connection = Targets.connect(target)) {
+        if (state == RuleState.RETRYING) {
+          emit("rule.resumed", "target " + target.name() + " is reachable again");
+        }
+        new ApplyLoop(
+                rule,
+                connection,
+                options.journal(),
+                new StatusSink(),
+                () -> running,
+                ApplyLoop.Range.FOLLOW,
+                deadLetters,
+                careful)
+            .run();
+        backoffMillis = 100;
+      } catch (ApplyLoop.Restart restart) {
+        LOG.info("rule {} restarts from its checkpoint: {}", rule.name(), restart.getMessage());
+      } catch (TargetException e) {
+        if (!e.isRetriable() && (!careful || checkpointPosition() != carefulFrom)) {
+          careful = true;
+          carefulFrom = checkpointPosition();
+          LOG.warn(
+              "rule {}: {}; finding the change the target refuses", rule.name(), e.getMessage());
+          continue;
+        }
+        if (!e.isRetriable()) {
+          fail(e.getMessage());
+          return;
+        }
+        if (state != RuleState.RETRYING) {
+          emit("rule.paused", "target " + target.name() + " failed, retrying: " + e.getMessage());
+        }
+        state = RuleState.RETRYING;
+        lastError = e.getMessage();
+        LOG.warn("rule {}: {} (retrying in {} ms)", rule.name(), e.getMessage(), backoffMillis);
+        sleep(backoffMillis);
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+      } catch (ApplyLoop.RuleFailed e) {
+        fail(e.getMessage());
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("rule {} failed unexpectedly", rule.name(), e);
+        fail("rule " + rule.name() + " failed: " + e);
+        return;
+      }
+    }
+    state = RuleState.STOPPED;
+  }
+
+  private void fail(String message) {
+    state = RuleState.FAILED;
+    lastError = message;
+    LOG.error("{}", message);
+    emit("rule.error", message);
+  }
+
+  private void sleep(long millis) {
+    long deadline = System.currentTimeMillis() + millis;
+    while (running && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(Math.min(50, millis));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void emit(String type, String message) {
+    try {
+      options.listener().accept(new ApplyEvent(Instant.now(), type, rule.name(), message));
+    } catch (RuntimeException e) {
+      LOG.warn("an activity listener failed", e);
+    }
+  }
+
+  /** Updates this applier's figures from its loop. */
+  private final class StatusSink implements ApplyLoop.Sink {
+    @Override
+    public void state(RuleState newState) {
+      state = newState;
+      if (newState == RuleState.RUNNING) {
+        lastError = null;
+      }
+    }
+
+    @Override
+    public void committed(Checkpoint newCheckpoint, Map<Op, Long> counts) {
+      checkpoint = newCheckpoint;
+      counts.forEach(
+          (op, count) -> {
+            totals.get(op).addAndGet(count);
+            applied.addAndGet(count);
+          });
+    }
+
+    @Override
+    public void pending(long oldestCommitMicros) {
+      oldestPendingMicros = oldestCommitMicros;
+    }
+
+    @Override
+    public void caughtUp(boolean isCaughtUp) {
+      caughtUp = isCaughtUp;
+    }
+
+    @Override
+    public void missingRows(int count) {
+      if (count > 0) {
+        missingRows.addAndGet(count);
+      }
+    }
+
+    @Override
+    public void deadLettered(ChangeEvent change, String error) {
+      deadLettered.incrementAndGet();
+      LOG.warn("{} (written to {})", error, deadLetters.file());
+      emit("rule.error", error + " (skipped into the dead-letter file)");
+    }
+
+    @Override
+    public void syncStarted(String kind) {
+      lastSync = new RuleStatus.Sync(kind, Instant.now(), null, 0);
+      emit("rule.sync.start", kind + " copy into " + target.name() + " started");
+    }
+
+    @Override
+    public void syncProgress(long rows) {
+      RuleStatus.Sync sync = lastSync;
+      if (sync != null) {
+        lastSync = new RuleStatus.Sync(sync.kind(), sync.started(), null, rows);
+      }
+    }
+
+    @Override
+    public void syncFinished(String kind, String summary) {
+      RuleStatus.Sync sync = lastSync;
+      lastSync =
+          new RuleStatus.Sync(
+              kind,
+              sync == null ? Instant.now() : sync.started(),
+              Instant.now(),
+              sync == null ? 0 : sync.rows());
+      emit("rule.sync.done", kind + " copy into " + target.name() + " done: " + summary);
+    }
+
+    @Override
+    public void note(String message) {
+      LOG.warn("rule {}: {}", rule.name(), message);
+      synchronized (notes) {
+        if (!notes.contains(message)) {
+          notes.addLast(message);
+          if (notes.size() > 10) {
+            notes.removeFirst();
+          }
+          emit("rule.error", message);
+        }
+      }
+    }
+  }
+
+  public RuleStatus status() {
+    Checkpoint current = checkpoint;
+    Journal journal = options.journal();
+    long lagChanges =
+        journal.distance(
+            current == null ? JournalPosition.NONE : current.position(), journal.lastPosition());
+    long journaled = options.journaledLsn().getAsLong();
+    long lagBytes = current == null || journaled == 0 ? 0 : Math.max(0, journaled - current.lsn());
+    long oldest = oldestPendingMicros;
+    double lagSeconds =
+        (caughtUp && oldest == 0) || oldest == 0
+            ? 0
+            : Math.max(0, (Instant.now().toEpochMilli() * 1000 - oldest) / 1e6);
+    Map<String, Long> byOp = new LinkedHashMap<>();
+    totals.forEach((op, count) -> byOp.put(op.label(), count.get()));
+    String error = lastError;
+    if (error == null) {
+      synchronized (notes) {
+        error = notes.peekLast();
+      }
+    }
+    return new RuleStatus(
+        rule.name(),
+        target.name(),
+        target.dialect(),
+        rule.mode(),
+        state,
+        current == null ? JournalPosition.NONE : current.position(),
+        current == null ? 0 : current.lsn(),
+        current == null || current.commitTimeMicros() == 0
+            ? null
+            : ValueText.toInstant(current.commitTimeMicros()),
+        lagChanges,
+        lagBytes,
+        lagSeconds,
+        rate.perSecond(applied.get()),
+        byOp,
+        missingRows.get(),
+        deadLettered.get(),
+        error,
+        lastSync);
+  }
+
+  /** Notes about source schema changes the target did not follow (dropped columns). */
+  public List<String> notes() {
+    synchronized (notes) {
+      return List.copyOf(notes);
+    }
+  }
+
+  /** Stops after the current batch (committed when it ends a source transaction). */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(Duration.ofSeconds(60).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("rule {} did not stop within 60 s", rule.name());
+    } else if (state != RuleState.FAILED) {
+      state = RuleState.STOPPED;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "rule " + rule.name() + " (" + state.name().toLowerCase(Locale.ROOT) + ")";
+  }
+}

@@ -1,0 +1,508 @@
+package dev.sluice.apply.internal;
+
+import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.RuleState;
+import dev.sluice.config.ConflictPolicy;
+import dev.sluice.config.OnError;
+import dev.sluice.config.RuleConfig;
+import dev.sluice.config.RuleMode;
+import dev.sluice.config.SetupException;
+import dev.sluice.config.TableName;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.Journal;
+import dev.sluice.journal.JournalEntry;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.JournalReader;
+import dev.sluice.journal.Marker;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.TableSchema;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pass of a rule over the journal, from its checkpoint (or a given position) until stopped, to
+ * a given end, or until the target fails.
+ *
+ * <ul>
+ *   <li>A source transaction is never split: a target transaction ends only where a source
+ *       transaction ended (several may be grouped, up to {@code batch.maxEvents} changes or {@code
+ *       batch.maxDelay}, and at once when the journal has nothing more).
+ *   <li>Memory stays bounded: changes are coalesced per key into chunks of at most {@code
+ *       batch.maxEvents} and written as they fill; a larger source transaction keeps its target
+ *       transaction open across chunks.
+ *   <li>The checkpoint (journal position, commit LSN) is written in the same target transaction as
+ *       the data.
+ *   <li>In careful mode each change is applied alone behind a savepoint, so a change the target
+ *       refuses is found: it stops the rule, or goes to the dead-letter file ({@code onError:
+ *       skip}). Careful mode ends at the first commit.
+ * </ul>
+ *
+ * <p>Used by one thread.
+ */
+public final class ApplyLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(ApplyLoop.class);
+  private static final long MAX_IDLE_NANOS = 5_000_000;
+  private static final long CHECKPOINT_ONLY_INTERVAL_NANOS = 1_000_000_000;
+
+  /** Receives what the loop does; called on the loop's thread. */
+  public interface Sink {
+    void state(RuleState state);
+
+    /** A target transaction committed, with the changes it applied per operation. */
+    void committed(Checkpoint checkpoint, Map<Op, Long> applied);
+
+    /** The commit time of the oldest change read but not committed yet (0 when none). */
+    void pending(long oldestCommitMicros);
+
+    void caughtUp(boolean caughtUp);
+
+    void missingRows(int count);
+
+    void deadLettered(ChangeEvent change, String error);
+
+    void syncStarted(String kind);
+
+    void syncProgress(long rows);
+
+    void syncFinished(String kind, String summary);
+
+    void note(String message);
+  }
+
+  /** The rule stopped at a change its target refused. */
+  public static final class RuleFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public RuleFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The pass must start again from the checkpoint (after DDL that MySQL cannot do mid-transaction).
+   */
+  public static final class Restart extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Restart(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Where a pass starts and ends, and whether it keeps a checkpoint.
+   *
+   * @param from the first position to read, or {@link JournalPosition#NONE} to start after the
+   *     target's checkpoint (or where a new rule starts)
+   * @param to the last position to read, or {@link JournalPosition#NONE} to follow the journal
+   * @param checkpointing whether commits write the rule's checkpoint (not for replay)
+   */
+  public record Range(long from, long to, boolean checkpointing) {
+    public static final Range FOLLOW = new Range(JournalPosition.NONE, JournalPosition.NONE, true);
+  }
+
+  private final RuleConfig rule;
+  private final Target target;
+  private final Journal journal;
+  private final Sink sink;
+  private final BooleanSupplier running;
+  private final Range range;
+  private final DeadLetters deadLetters;
+  private final boolean newerWins;
+  private boolean careful;
+
+  private final Map<Integer, TableMapping> mappings = new HashMap<>();
+  private final Map<TableName, TableMapping> latestByTable = new HashMap<>();
+  private final Chunk chunk;
+  private final Map<TableMapping, List<Object[]>> mirrorKeys = new LinkedHashMap<>();
+  private final List<TableMapping> mirrorTables = new ArrayList<>();
+  private final EnumMap<Op, Long> pendingCounts = new EnumMap<>(Op.class);
+
+  private Checkpoint applied;
+  private Checkpoint boundary;
+  private boolean inSourceTransaction;
+  private boolean dirty;
+  private long batchChanges;
+  private long batchStartNanos;
+  private long lastCheckpointNanos = System.nanoTime();
+  private long oldestPendingMicros;
+  private boolean mirroring;
+  private long syncRows;
+
+  public ApplyLoop(
+      RuleConfig rule,
+      Target target,
+      Journal journal,
+      Sink sink,
+      BooleanSupplier running,
+      Range range,
+      DeadLetters deadLetters,
+      boolean careful) {
+    this.rule = rule;
+    this.target = target;
+    this.journal = journal;
+    this.sink = sink;
+    this.running = running;
+    this.range = range;
+    this.deadLetters = deadLetters;
+    this.careful = careful;
+    this.newerWins = rule.conflict() == ConflictPolicy.NEWER_WINS;
+    this.chunk = new Chunk(rule.mode());
+  }
+
+  /** Runs until stopped, or to the range's end. */
+  public void run() throws TargetException, RuleFailed, Restart {
+    try (JournalReader reader = journal.reader()) {
+      position(reader);
+      sink.state(RuleState.RUNNING);
+      long idleNanos = 100_000;
+      while (running.getAsBoolean()) {
+        JournalEntry entry = next(reader);
+        if (entry == null) {
+          if (range.to() != JournalPosition.NONE) {
+            break; // replay: the range is read
+          }
+          sink.caughtUp(true);
+          if (canCommit()) {
+            commit();
+          } else if (boundaryAdvanced()
+              && System.nanoTime() - lastCheckpointNanos > CHECKPOINT_ONLY_INTERVAL_NANOS) {
+            commit();
+          }
+          LockSupport.parkNanos(idleNanos);
+          idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
+          continue;
+        }
+        idleNanos = 100_000;
+        sink.caughtUp(false);
+        handle(entry);
+        if (canCommit()
+            && (careful
+                || batchChanges >= rule.batch().maxEvents()
+                || System.nanoTime() - batchStartNanos >= rule.batch().maxDelay().toNanos())) {
+          commit();
+        }
+      }
+      if (canCommit() || (boundaryAdvanced() && !inSourceTransaction)) {
+        commit();
+      } else {
+        target.rollback();
+      }
+    }
+  }
+
+  private void position(JournalReader reader) throws TargetException {
+    if (range.from() != JournalPosition.NONE) {
+      reader.seek(range.from());
+      return;
+    }
+    applied = target.checkpoint(rule.name()).orElse(null);
+    if (applied != null) {
+      reader.seekAfter(applied.position());
+      boundary = applied;
+      return;
+    }
+    long start = startOfNewRule(journal);
+    if (start == JournalPosition.NONE) {
+      reader.seekAfter(JournalPosition.NONE);
+    } else {
+      reader.seek(start);
+    }
+    LOG.info(
+        "rule {} has no checkpoint in its target: it starts at {}",
+        rule.name(),
+        JournalPosition.format(start));
+  }
+
+  /**
+   * Where a rule without a checkpoint starts: at the journal's latest snapshot (so the target gets
+   * every row), or at the journal's start when it holds none.
+   */
+  public static long startOfNewRule(Journal journal) {
+    List<Marker> markers = journal.markers();
+    for (int i = markers.size() - 1; i >= 0; i--) {
+      if (markers.get(i).kind() == Marker.Kind.SNAPSHOT_STARTED) {
+        return markers.get(i).position();
+      }
+    }
+    return journal.firstPosition();
+  }
+
+  /** The next entry this pass may act on: durable, and within the range. */
+  private JournalEntry next(JournalReader reader) {
+    JournalEntry entry = reader.next();
+    if (entry == null) {
+      return null;
+    }
+    long limit = range.to() != JournalPosition.NONE ? range.to() : journal.durablePosition();
+    if (limit == JournalPosition.NONE || entry.position() > limit) {
+      reader.seek(entry.position());
+      return null;
+    }
+    return entry;
+  }
+
+  private void handle(JournalEntry entry) throws TargetException, RuleFailed, Restart {
+    if (entry instanceof Marker marker) {
+      handleMarker(marker);
+      return;
+    }
+    ChangeEvent change = (ChangeEvent) entry;
+    if (rule.covers(change.table())) {
+      apply(change);
+    }
+    if (change.isLastInTransaction() || change.op() == Op.READ) {
+      inSourceTransaction = false;
+      long lsn =
+          change.isLastInTransaction() ? change.commitLsn() : boundary == null ? 0 : boundary.lsn();
+      boundary = new Checkpoint(change.position(), lsn, change.commitTimeMicros());
+    } else {
+      inSourceTransaction = true;
+    }
+  }
+
+  private void handleMarker(Marker marker) throws TargetException, RuleFailed, Restart {
+    if (marker.kind() == Marker.Kind.CAPTURE_STARTED) {
+      return; // capture may restart inside a source transaction: not a boundary
+    }
+    if (marker.kind() == Marker.Kind.SNAPSHOT_STARTED) {
+      if (rule.mode() == RuleMode.MIRROR && range.checkpointing()) {
+        startMirror(marker);
+      }
+      if (!inSourceTransaction) {
+        boundary = at(marker.position());
+      }
+      return;
+    }
+    if (mirroring) {
+      flushChunk();
+      long deleted = 0;
+      for (TableMapping mapping : mirrorTables) {
+        deleted += target.mirrorFinish(mapping);
+      }
+      boundary = at(marker.position());
+      commit();
+      mirroring = false;
+      sink.syncFinished(
+          "snapshot", syncRows + " rows copied, " + deleted + " rows that left the source removed");
+      sink.state(RuleState.RUNNING);
+    } else if (!inSourceTransaction) {
+      boundary = at(marker.position());
+    }
+  }
+
+  private void startMirror(Marker marker) throws TargetException, RuleFailed, Restart {
+    if (canCommit()) {
+      commit();
+    }
+    mirrorTables.clear();
+    mirrorKeys.clear();
+    for (TableName table : marker.tables()) {
+      if (!rule.covers(table)) {
+        continue;
+      }
+      TableSchema schema = latestSchema(table);
+      if (schema == null) {
+        sink.note(
+            "mirror: no schema of "
+                + table
+                + " is known yet; its target rows are left as they are");
+        continue;
+      }
+      TableMapping mapping = mapping(schema);
+      target.mirrorBegin(mapping);
+      mirrorTables.add(mapping);
+    }
+    mirroring = !mirrorTables.isEmpty();
+    if (mirroring) {
+      syncRows = 0;
+      sink.state(RuleState.SYNCING);
+      sink.syncStarted("snapshot");
+    }
+  }
+
+  private TableSchema latestSchema(TableName table) {
+    TableSchema latest = null;
+    for (TableSchema schema : journal.schemas()) {
+      if (schema.table().equals(table)) {
+        latest = schema;
+      }
+    }
+    return latest;
+  }
+
+  private static Checkpoint at(long position) {
+    return new Checkpoint(position, 0, 0);
+  }
+
+  private void apply(ChangeEvent change) throws TargetException, RuleFailed, Restart {
+    TableMapping mapping;
+    try {
+      mapping = mapping(change.schema());
+    } catch (SetupException e) {
+      throw new RuleFailed(e.getMessage(), e);
+    }
+    if (batchChanges == 0) {
+      oldestPendingMicros = change.commitTimeMicros();
+      batchStartNanos = System.nanoTime();
+      sink.pending(oldestPendingMicros);
+    }
+    batchChanges++;
+    if (change.op() == Op.TRUNCATE) {
+      flushChunk();
+      target.truncate(mapping);
+      dirty = true;
+      pendingCounts.merge(Op.TRUNCATE, 1L, Long::sum);
+      return;
+    }
+    if (careful) {
+      applyAlone(mapping, change);
+      return;
+    }
+    if (chunk.add(mapping, change)) {
+      pendingCounts.merge(change.op(), 1L, Long::sum);
+      if (mirroring && change.op() == Op.READ && mirrorTables.contains(mapping)) {
+        mirrorKeys
+            .computeIfAbsent(mapping, m -> new ArrayList<>())
+            .add(mapping.keyOf(mapping.project(change.after())));
+        syncRows++;
+      }
+      if (chunk.changes() >= rule.batch().maxEvents()) {
+        flushChunk();
+      }
+    }
+  }
+
+  /** Careful mode: the change alone, behind a savepoint. */
+  private void applyAlone(TableMapping mapping, ChangeEvent change)
+      throws TargetException, RuleFailed {
+    Chunk single = new Chunk(rule.mode());
+    if (!single.add(mapping, change)) {
+      return;
+    }
+    target.savepoint();
+    try {
+      for (Map.Entry<TableMapping, List<RowOp>> entry : single.operations().entrySet()) {
+        sink.missingRows(target.write(entry.getKey(), entry.getValue(), newerWins));
+      }
+      dirty = true;
+      pendingCounts.merge(change.op(), 1L, Long::sum);
+    } catch (TargetException e) {
+      if (e.isRetriable()) {
+        throw e;
+      }
+      target.rollbackToSavepoint();
+      String failure =
+          "rule "
+              + rule.name()
+              + " could not apply "
+              + change.op().label()
+              + " of "
+              + change.table()
+              + " key "
+              + java.util.Arrays.toString(change.key())
+              + " at journal position "
+              + JournalPosition.format(change.position())
+              + ": "
+              + e.getMessage();
+      if (rule.onError() == OnError.SKIP && deadLetters != null) {
+        deadLetters.write(rule.name(), change, e.getMessage());
+        sink.deadLettered(change, failure);
+        return;
+      }
+      throw new RuleFailed(failure, e);
+    }
+  }
+
+  private TableMapping mapping(TableSchema schema) throws TargetException, Restart {
+    TableMapping known = mappings.get(schema.id());
+    if (known != null) {
+      return known;
+    }
+    TableMapping mapping = TableMapping.of(rule, target.dialect(), schema);
+    TableMapping previous = latestByTable.get(schema.table());
+    if (target.needsPreparation(mapping, previous, newerWins)) {
+      if (!target.transactionalDdl() && (dirty || !chunk.isEmpty())) {
+        target.rollback();
+        target.prepare(mapping, previous, newerWins);
+        throw new Restart("the target needed DDL in the middle of a transaction");
+      }
+      flushChunk();
+      for (String ddl : target.prepare(mapping, previous, newerWins)) {
+        LOG.info("rule {}: {}", rule.name(), ddl);
+      }
+    }
+    if (previous != null) {
+      for (Column column : previous.columns()) {
+        if (mapping.columns().stream().noneMatch(c -> c.name().equals(column.name()))) {
+          sink.note(
+              "column "
+                  + column.name()
+                  + " of "
+                  + schema.table()
+                  + " was dropped on the source; the target keeps its"
+                  + " data, and new rows leave it empty");
+        }
+      }
+    }
+    mappings.put(schema.id(), mapping);
+    latestByTable.put(schema.table(), mapping);
+    return mapping;
+  }
+
+  private void flushChunk() throws TargetException {
+    if (chunk.isEmpty() && mirrorKeys.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<TableMapping, List<RowOp>> entry : chunk.operations().entrySet()) {
+      sink.missingRows(target.write(entry.getKey(), entry.getValue(), newerWins));
+    }
+    for (Map.Entry<TableMapping, List<Object[]>> entry : mirrorKeys.entrySet()) {
+      target.mirrorSeen(entry.getKey(), entry.getValue());
+    }
+    if (mirroring) {
+      sink.syncProgress(syncRows);
+    }
+    chunk.clear();
+    mirrorKeys.clear();
+    dirty = true;
+  }
+
+  private boolean canCommit() {
+    return !inSourceTransaction && (dirty || !chunk.isEmpty());
+  }
+
+  private boolean boundaryAdvanced() {
+    return boundary != null && (applied == null || boundary.position() > applied.position());
+  }
+
+  private void commit() throws TargetException {
+    flushChunk();
+    if (boundary == null) {
+      return;
+    }
+    if (range.checkpointing()) {
+      target.commit(rule.name(), boundary);
+    } else {
+      target.commitWithoutCheckpoint();
+    }
+    applied = boundary;
+    sink.committed(applied, new EnumMap<>(pendingCounts));
+    pendingCounts.clear();
+    dirty = false;
+    batchChanges = 0;
+    oldestPendingMicros = 0;
+    sink.pending(0);
+    lastCheckpointNanos = System.nanoTime();
+    careful = false;
+  }
+}

@@ -1,0 +1,354 @@
+package dev.sluice.apply.internal;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoCredential;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
+import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.TypeMapping;
+import dev.sluice.config.Dialect;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.Unavailable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * A MongoDB target: one document per source row, {@code _id} from the primary key (an embedded
+ * document for a composite key). Inserts and updates are keyed upserts that {@code $set} only the
+ * columns the change carries, deletes are by {@code _id}; after coalescing each key has one
+ * operation, so bulk writes are unordered. Without transactions, the checkpoint (collection {@code
+ * sluice_checkpoints}) is written after the data: re-applying a batch after a crash changes
+ * nothing.
+ */
+public final class MongoTarget implements Target {
+  static final String CHECKPOINTS = "sluice_checkpoints";
+
+  private final TargetConfig config;
+  private final MongoClient client;
+  private final MongoDatabase database;
+
+  private MongoTarget(TargetConfig config, MongoClient client, MongoDatabase database) {
+    this.config = config;
+    this.client = client;
+    this.database = database;
+  }
+
+  /**
+   * Connects (lazily: the first operation reaches the server).
+   *
+   * @throws TargetException when the URL names no database
+   */
+  public static MongoTarget connect(TargetConfig config) throws TargetException {
+    ConnectionString url = new ConnectionString(config.url());
+    if (url.getDatabase() == null) {
+      throw new TargetException(
+          "the MongoDB URL of target "
+              + config.name()
+              + " names no database (mongodb://host:27017/database)",
+          false,
+          null);
+    }
+    MongoClientSettings.Builder settings =
+        MongoClientSettings.builder()
+            .applyConnectionString(url)
+            .applyToClusterSettings(c -> c.serverSelectionTimeout(10, TimeUnit.SECONDS))
+            .applyToSocketSettings(s -> s.connectTimeout(10, TimeUnit.SECONDS));
+    if (config.user() != null && url.getCredential() == null) {
+      String source = url.getDatabase();
+      char[] password =
+          config.password() == null ? new char[0] : config.password().reveal().toCharArray();
+      settings.credential(MongoCredential.createCredential(config.user(), source, password));
+    }
+    MongoClient client = MongoClients.create(settings.build());
+    return new MongoTarget(config, client, client.getDatabase(url.getDatabase()));
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.MONGODB;
+  }
+
+  @Override
+  public TypeMapping map(Column column, boolean key) {
+    return MongoValues.map(column);
+  }
+
+  @Override
+  public boolean transactionalDdl() {
+    return true;
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpoint(String rule) throws TargetException {
+    try {
+      Document document = database.getCollection(CHECKPOINTS).find(Filters.eq("_id", rule)).first();
+      if (document == null) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Checkpoint(
+              document.get("position", Number.class).longValue(),
+              document.get("lsn", Number.class).longValue(),
+              document.get("commit_time", Number.class).longValue()));
+    } catch (MongoException e) {
+      throw failure(
+          "cannot read the checkpoint of rule " + rule + " from target " + config.name(), e);
+    }
+  }
+
+  @Override
+  public boolean needsPreparation(TableMapping mapping, TableMapping previous, boolean newerWins) {
+    return false;
+  }
+
+  @Override
+  public List<String> prepare(TableMapping mapping, TableMapping previous, boolean newerWins) {
+    return List.of();
+  }
+
+  private MongoCollection<Document> collection(TableMapping mapping) {
+    return database.getCollection(mapping.target().name());
+  }
+
+  /** The {@code _id} of a row: the key value, or a document of the key columns. */
+  static Object id(TableMapping mapping, Object[] key) {
+    if (key.length == 1) {
+      return MongoValues.value(key[0], mapping.columns().get(mapping.key()[0]));
+    }
+    Document id = new Document();
+    for (int k = 0; k < key.length; k++) {
+      Column column = mapping.columns().get(mapping.key()[k]);
+      id.append(column.name(), MongoValues.value(key[k], column));
+    }
+    return id;
+  }
+
+  @Override
+  public int write(TableMapping mapping, List<RowOp> operations, boolean newerWins)
+      throws TargetException {
+    List<WriteModel<Document>> writes = new ArrayList<>(operations.size());
+    try {
+      for (RowOp op : operations) {
+        writes.add(model(mapping, op, newerWins));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new TargetException(
+          "a value for " + mapping.target() + " cannot be stored in MongoDB: " + e.getMessage(),
+          false,
+          e);
+    }
+    if (writes.isEmpty()) {
+      return 0;
+    }
+    try {
+      collection(mapping).bulkWrite(writes, new BulkWriteOptions().ordered(false));
+    } catch (MongoBulkWriteException e) {
+      for (BulkWriteError error : e.getWriteErrors()) {
+        boolean newerExists =
+            newerWins
+                && ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY;
+        if (!newerExists) {
+          throw new TargetException(
+              "writing "
+                  + mapping.target()
+                  + " on target "
+                  + config.name()
+                  + " failed: "
+                  + error.getMessage(),
+              false,
+              e);
+        }
+      }
+    } catch (MongoException e) {
+      throw failure("writing " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+    return 0;
+  }
+
+  private static WriteModel<Document> model(TableMapping mapping, RowOp op, boolean newerWins) {
+    Object id = id(mapping, op.key());
+    Bson filter = Filters.eq("_id", id);
+    if (newerWins) {
+      filter =
+          Filters.and(
+              filter,
+              Filters.or(
+                  Filters.exists(SqlDialect.COMMIT_TIME_COLUMN, false),
+                  Filters.lt(SqlDialect.COMMIT_TIME_COLUMN, op.commitMicros())));
+    }
+    if (op.kind() == RowOp.Kind.DELETE) {
+      return new DeleteOneModel<>(filter);
+    }
+    Document set = new Document();
+    for (int i = 0; i < mapping.columns().size(); i++) {
+      Object value = op.row()[i];
+      if (value != Unavailable.UNCHANGED_TOAST && value != Unavailable.ABSENT) {
+        Column column = mapping.columns().get(i);
+        set.append(column.name(), MongoValues.value(value, column));
+      }
+    }
+    if (newerWins) {
+      set.append(SqlDialect.COMMIT_TIME_COLUMN, op.commitMicros());
+    }
+    Document update =
+        op.kind() == RowOp.Kind.INSERT
+            ? new Document("$setOnInsert", set)
+            : new Document("$set", set);
+    return new UpdateOneModel<>(
+        filter, update, new UpdateOptions().upsert(op.kind() != RowOp.Kind.UPDATE));
+  }
+
+  @Override
+  public void truncate(TableMapping mapping) throws TargetException {
+    try {
+      collection(mapping).deleteMany(new Document());
+    } catch (MongoException e) {
+      throw failure(
+          "truncating " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
+  public void savepoint() {}
+
+  @Override
+  public void rollbackToSavepoint() {}
+
+  @Override
+  public void commit(String rule, Checkpoint checkpoint) throws TargetException {
+    try {
+      database
+          .getCollection(CHECKPOINTS)
+          .replaceOne(
+              Filters.eq("_id", rule),
+              new Document("position", checkpoint.position())
+                  .append("lsn", checkpoint.lsn())
+                  .append("commit_time", checkpoint.commitTimeMicros())
+                  .append("updated_at", Instant.now().toString()),
+              new ReplaceOptions().upsert(true));
+    } catch (MongoException e) {
+      throw failure(
+          "writing the checkpoint of rule " + rule + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
+  public void commitWithoutCheckpoint() {}
+
+  @Override
+  public void rollback() {}
+
+  private MongoCollection<Document> keys(TableMapping mapping) {
+    return database.getCollection("sluice_mirror_" + mapping.target().name());
+  }
+
+  @Override
+  public void mirrorBegin(TableMapping mapping) throws TargetException {
+    try {
+      keys(mapping).drop();
+    } catch (MongoException e) {
+      throw failure("cannot prepare the mirror of " + mapping.target(), e);
+    }
+  }
+
+  @Override
+  public void mirrorSeen(TableMapping mapping, List<Object[]> seen) throws TargetException {
+    List<WriteModel<Document>> writes = new ArrayList<>(seen.size());
+    for (Object[] key : seen) {
+      Object id = id(mapping, key);
+      writes.add(
+          new UpdateOneModel<>(
+              Filters.eq("_id", id),
+              new Document("$setOnInsert", new Document()),
+              new UpdateOptions().upsert(true)));
+    }
+    try {
+      if (!writes.isEmpty()) {
+        keys(mapping).bulkWrite(writes, new BulkWriteOptions().ordered(false));
+      }
+    } catch (MongoException e) {
+      throw failure("cannot record the mirror keys of " + mapping.target(), e);
+    }
+  }
+
+  @Override
+  public long mirrorFinish(TableMapping mapping) throws TargetException {
+    long deleted = 0;
+    try (MongoCursor<Document> ids =
+        collection(mapping)
+            .find()
+            .projection(Projections.include("_id"))
+            .batchSize(1000)
+            .iterator()) {
+      List<Object> batch = new ArrayList<>(1000);
+      while (ids.hasNext()) {
+        batch.add(ids.next().get("_id"));
+        if (batch.size() == 1000 || !ids.hasNext()) {
+          deleted += deleteUnseen(mapping, batch);
+          batch.clear();
+        }
+      }
+      keys(mapping).drop();
+      return deleted;
+    } catch (MongoException e) {
+      throw failure(
+          "cannot remove the documents of " + mapping.target() + " that left the source", e);
+    }
+  }
+
+  private long deleteUnseen(TableMapping mapping, List<Object> batch) {
+    Set<Object> seen = new HashSet<>();
+    for (Document document :
+        keys(mapping).find(Filters.in("_id", batch)).projection(Projections.include("_id"))) {
+      seen.add(document.get("_id"));
+    }
+    List<Object> unseen = batch.stream().filter(id -> !seen.contains(id)).toList();
+    return unseen.isEmpty()
+        ? 0
+        : collection(mapping).deleteMany(Filters.in("_id", unseen)).getDeletedCount();
+  }
+
+  private static TargetException failure(String what, MongoException e) {
+    boolean retriable =
+        e instanceof MongoSocketException
+            || e instanceof MongoTimeoutException
+            || e.hasErrorLabel("RetryableWriteError");
+    if (e instanceof MongoSecurityException) {
+      retriable = false;
+    }
+    return new TargetException(
+        what + ": " + e.getMessage().lines().findFirst().orElse(""), retriable, e);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

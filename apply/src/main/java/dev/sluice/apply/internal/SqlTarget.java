@@ -1,0 +1,595 @@
+package dev.sluice.apply.internal;
+
+import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.TypeMapping;
+import dev.sluice.config.Dialect;
+import dev.sluice.config.SqlFailure;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.Unavailable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** A PostgreSQL, MySQL/MariaDB or SQLite target over JDBC. Used by one thread. */
+public final class SqlTarget implements Target {
+  private final TargetConfig config;
+  private final SqlDialect dialect;
+  private final Connection connection;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private Savepoint savepoint;
+
+  private SqlTarget(TargetConfig config, SqlDialect dialect, Connection connection) {
+    this.config = config;
+    this.dialect = dialect;
+    this.connection = connection;
+  }
+
+  /**
+   * Connects and creates the checkpoint table when absent.
+   *
+   * @throws TargetException retriable when the target cannot be reached
+   */
+  public static SqlTarget connect(TargetConfig config) throws TargetException {
+    SqlDialect dialect = SqlDialect.of(config.dialect());
+    Connection connection = null;
+    try {
+      connection = open(config);
+      try (Statement statement = connection.createStatement()) {
+        for (String sql : dialect.createCheckpointTable()) {
+          statement.execute(sql);
+        }
+      }
+      connection.setAutoCommit(false);
+      return new SqlTarget(config, dialect, connection);
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw failure(
+          "cannot connect to target " + config.name() + " (" + config.maskedUrl() + ")", e);
+    } catch (java.io.IOException e) {
+      throw new TargetException(
+          "cannot create the directory of target " + config.name() + ": " + e.getMessage(),
+          false,
+          e);
+    }
+  }
+
+  private static Connection open(TargetConfig config) throws SQLException, java.io.IOException {
+    Properties properties = new Properties();
+    if (config.user() != null) {
+      properties.setProperty("user", config.user());
+    }
+    if (config.password() != null) {
+      properties.setProperty("password", config.password().reveal());
+    }
+    String url = config.url();
+    switch (config.dialect()) {
+      case POSTGRESQL -> {
+        properties.setProperty("reWriteBatchedInserts", "true");
+        properties.setProperty("ApplicationName", "sluice");
+        properties.setProperty("connectTimeout", "10");
+      }
+      case MYSQL -> {
+        if (url.startsWith("jdbc:mysql:")) {
+          url = "jdbc:mariadb:" + url.substring("jdbc:mysql:".length());
+        }
+        properties.setProperty("connectTimeout", "10000");
+      }
+      case SQLITE -> {
+        String file = url.substring("jdbc:sqlite:".length());
+        if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:")) {
+          Path parent = Path.of(file).toAbsolutePath().getParent();
+          if (parent != null) {
+            Files.createDirectories(parent);
+          }
+        }
+      }
+      default -> throw new IllegalArgumentException(config.dialect() + " is not SQL");
+    }
+    Connection connection = DriverManager.getConnection(url, properties);
+    try (Statement statement = connection.createStatement()) {
+      if (config.dialect() == Dialect.MYSQL) {
+        statement.execute("SET SESSION time_zone = '+00:00'");
+        statement.execute(
+            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'");
+      } else if (config.dialect() == Dialect.SQLITE) {
+        statement.execute("PRAGMA journal_mode = WAL");
+        statement.execute("PRAGMA synchronous = NORMAL");
+        statement.execute("PRAGMA busy_timeout = 30000");
+      }
+    }
+    return connection;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return dialect.dialect();
+  }
+
+  @Override
+  public TypeMapping map(Column column, boolean key) {
+    return dialect.map(column, key);
+  }
+
+  @Override
+  public boolean transactionalDdl() {
+    return dialect.dialect() != Dialect.MYSQL;
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpoint(String rule) throws TargetException {
+    try {
+      PreparedStatement statement = statement(dialect.readCheckpoint());
+      statement.setString(1, rule);
+      try (ResultSet rs = statement.executeQuery()) {
+        Optional<Checkpoint> checkpoint =
+            rs.next()
+                ? Optional.of(new Checkpoint(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+                : Optional.empty();
+        connection.commit();
+        return checkpoint;
+      }
+    } catch (SQLException e) {
+      throw failure(
+          "cannot read the checkpoint of rule " + rule + " from target " + config.name(), e);
+    }
+  }
+
+  /** The target table's column names, or null when the table does not exist. */
+  private Set<String> existingColumns(TargetTable table) throws SQLException {
+    String catalog = dialect.dialect() == Dialect.MYSQL ? connection.getCatalog() : null;
+    Set<String> columns = new TreeSet<>();
+    boolean found = false;
+    try (ResultSet rs =
+        connection.getMetaData().getColumns(catalog, table.schema(), table.name(), null)) {
+      while (rs.next()) {
+        boolean sameSchema =
+            table.schema() == null || table.schema().equals(rs.getString("TABLE_SCHEM"));
+        if (sameSchema && table.name().equals(rs.getString("TABLE_NAME"))) {
+          found = true;
+          columns.add(rs.getString("COLUMN_NAME"));
+        }
+      }
+    }
+    return found ? columns : null;
+  }
+
+  @Override
+  public boolean needsPreparation(TableMapping mapping, TableMapping previous, boolean newerWins)
+      throws TargetException {
+    try {
+      return !plan(mapping, previous, newerWins).isEmpty();
+    } catch (SQLException e) {
+      throw failure(
+          "cannot read the columns of " + mapping.target() + " on target " + config.name(), e);
+    }
+  }
+
+  private List<String> plan(TableMapping mapping, TableMapping previous, boolean newerWins)
+      throws SQLException {
+    Set<String> existing = existingColumns(mapping.target());
+    if (existing == null) {
+      return dialect.createTable(mapping, newerWins);
+    }
+    List<String> statements = new ArrayList<>();
+    for (Column column : mapping.columns()) {
+      if (!existing.contains(column.name())) {
+        statements.add(dialect.addColumn(mapping, column));
+      } else if (previous != null) {
+        Column before = findColumn(previous, column.name());
+        if (before != null && !before.pgType().equals(column.pgType())) {
+          String alter = dialect.alterColumnType(mapping, column);
+          if (alter != null
+              && !dialect
+                  .map(before, false)
+                  .targetType()
+                  .equals(dialect.map(column, false).targetType())) {
+            statements.add(alter);
+          }
+        }
+      }
+    }
+    if (newerWins && !existing.contains(SqlDialect.COMMIT_TIME_COLUMN)) {
+      statements.add(
+          "ALTER TABLE "
+              + dialect.qualified(mapping.target())
+              + " ADD COLUMN "
+              + dialect.quote(SqlDialect.COMMIT_TIME_COLUMN)
+              + " BIGINT");
+    }
+    return statements;
+  }
+
+  private static Column findColumn(TableMapping mapping, String name) {
+    for (Column column : mapping.columns()) {
+      if (column.name().equals(name)) {
+        return column;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public List<String> prepare(TableMapping mapping, TableMapping previous, boolean newerWins)
+      throws TargetException {
+    try {
+      List<String> executed = plan(mapping, previous, newerWins);
+      if (!executed.isEmpty()) {
+        clearStatements();
+        try (Statement statement = connection.createStatement()) {
+          for (String sql : executed) {
+            statement.execute(sql);
+          }
+        }
+        if (!transactionalDdl()) {
+          connection.commit();
+        }
+      }
+      return executed;
+    } catch (SQLException e) {
+      throw failure(
+          "cannot create or change " + mapping.target() + " on target " + config.name(), e);
+    }
+  }
+
+  @Override
+  public int write(TableMapping mapping, List<RowOp> operations, boolean newerWins)
+      throws TargetException {
+    try {
+      List<RowOp> deletes = new ArrayList<>();
+      List<RowOp> upserts = new ArrayList<>();
+      List<RowOp> inserts = new ArrayList<>();
+      Map<String, List<RowOp>> updates = new LinkedHashMap<>();
+      for (RowOp op : operations) {
+        switch (op.kind()) {
+          case DELETE -> deletes.add(op);
+          case UPSERT -> upserts.add(op);
+          case INSERT -> inserts.add(op);
+          case UPDATE ->
+              updates.computeIfAbsent(presentMask(op.row()), m -> new ArrayList<>()).add(op);
+        }
+      }
+      int missing = 0;
+      if (!deletes.isEmpty()) {
+        executeDeletes(mapping, deletes, newerWins);
+      }
+      if (!upserts.isEmpty()) {
+        executeRows(dialect.upsert(mapping, newerWins), mapping, upserts, newerWins);
+      }
+      if (!inserts.isEmpty()) {
+        executeRows(dialect.insertIfAbsent(mapping), mapping, inserts, false);
+      }
+      for (List<RowOp> group : updates.values()) {
+        missing += executeUpdates(mapping, group, newerWins);
+      }
+      return missing;
+    } catch (SQLException e) {
+      throw failure("writing " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  private static String presentMask(Object[] row) {
+    StringBuilder mask = new StringBuilder(row.length);
+    for (Object value : row) {
+      mask.append(value == Unavailable.UNCHANGED_TOAST ? '0' : '1');
+    }
+    return mask.toString();
+  }
+
+  private void executeRows(String sql, TableMapping mapping, List<RowOp> rows, boolean newerWins)
+      throws SQLException {
+    PreparedStatement statement = statement(sql);
+    List<Column> columns = mapping.columns();
+    for (RowOp op : rows) {
+      int index = 1;
+      for (int i = 0; i < columns.size(); i++) {
+        bind(statement, index++, op.row()[i], columns.get(i));
+      }
+      if (newerWins) {
+        statement.setLong(index, op.commitMicros());
+      }
+      statement.addBatch();
+    }
+    statement.executeBatch();
+  }
+
+  private int executeUpdates(TableMapping mapping, List<RowOp> rows, boolean newerWins)
+      throws SQLException {
+    Object[] first = rows.get(0).row();
+    boolean[] present = new boolean[first.length];
+    for (int i = 0; i < first.length; i++) {
+      present[i] = first[i] != Unavailable.UNCHANGED_TOAST;
+    }
+    PreparedStatement statement = statement(dialect.update(mapping, present, newerWins));
+    List<Column> columns = mapping.columns();
+    for (RowOp op : rows) {
+      int index = 1;
+      for (int i = 0; i < columns.size(); i++) {
+        if (present[i] && !mapping.isKey(i)) {
+          bind(statement, index++, op.row()[i], columns.get(i));
+        }
+      }
+      if (newerWins) {
+        statement.setLong(index++, op.commitMicros());
+      }
+      for (int k : mapping.key()) {
+        bind(statement, index++, op.row()[k], columns.get(k));
+      }
+      if (newerWins) {
+        statement.setLong(index, op.commitMicros());
+      }
+      statement.addBatch();
+    }
+    int missing = 0;
+    for (int count : statement.executeBatch()) {
+      if (count == 0) {
+        missing++;
+      }
+    }
+    return missing;
+  }
+
+  private void executeDeletes(TableMapping mapping, List<RowOp> rows, boolean newerWins)
+      throws SQLException {
+    PreparedStatement statement = statement(dialect.delete(mapping, newerWins));
+    List<Column> columns = mapping.columns();
+    for (RowOp op : rows) {
+      int index = 1;
+      for (int k = 0; k < mapping.key().length; k++) {
+        bind(statement, index++, op.key()[k], columns.get(mapping.key()[k]));
+      }
+      if (newerWins) {
+        statement.setLong(index, op.commitMicros());
+      }
+      statement.addBatch();
+    }
+    statement.executeBatch();
+  }
+
+  private void bind(PreparedStatement statement, int index, Object value, Column column)
+      throws SQLException {
+    if (value == null || value == Unavailable.ABSENT) {
+      statement.setObject(index, null);
+    } else {
+      dialect.bind(statement, index, value, column);
+    }
+  }
+
+  @Override
+  public void truncate(TableMapping mapping) throws TargetException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(dialect.truncate(mapping));
+    } catch (SQLException e) {
+      throw failure(
+          "truncating " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
+  public void savepoint() throws TargetException {
+    try {
+      savepoint = connection.setSavepoint();
+    } catch (SQLException e) {
+      throw failure("cannot set a savepoint on target " + config.name(), e);
+    }
+  }
+
+  @Override
+  public void rollbackToSavepoint() throws TargetException {
+    try {
+      connection.rollback(savepoint);
+    } catch (SQLException e) {
+      throw failure("cannot roll back to a savepoint on target " + config.name(), e);
+    }
+  }
+
+  @Override
+  public void commit(String rule, Checkpoint checkpoint) throws TargetException {
+    try {
+      PreparedStatement statement = statement(dialect.writeCheckpoint());
+      statement.setString(1, rule);
+      statement.setLong(2, checkpoint.position());
+      statement.setLong(3, checkpoint.lsn());
+      statement.setLong(4, checkpoint.commitTimeMicros());
+      statement.setString(5, Instant.now().toString());
+      statement.executeUpdate();
+      connection.commit();
+      savepoint = null;
+    } catch (SQLException e) {
+      throw failure("committing on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
+  public void commitWithoutCheckpoint() throws TargetException {
+    try {
+      connection.commit();
+    } catch (SQLException e) {
+      throw failure("committing on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
+  public void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // the connection is broken; it will be closed
+    }
+    savepoint = null;
+  }
+
+  // mirror mode
+
+  private TargetTable keysTable(TableMapping mapping) {
+    String name = "sluice_mirror_" + Integer.toHexString(mapping.target().toString().hashCode());
+    return new TargetTable(dialect.dialect() == Dialect.POSTGRESQL ? "sluice" : null, name);
+  }
+
+  @Override
+  public void mirrorBegin(TableMapping mapping) throws TargetException {
+    TargetTable keys = keysTable(mapping);
+    List<String> columns = new ArrayList<>();
+    for (int k : mapping.key()) {
+      Column column = mapping.columns().get(k);
+      columns.add(
+          dialect.quote(column.name())
+              + " "
+              + dialect.map(column, true).targetType()
+              + " NOT NULL");
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + dialect.qualified(keys));
+      statement.execute(
+          "CREATE TABLE "
+              + dialect.qualified(keys)
+              + " ("
+              + String.join(", ", columns)
+              + ", PRIMARY KEY ("
+              + dialect.keyColumns(mapping)
+              + "))"
+              + dialect.tableOptions());
+      if (!transactionalDdl()) {
+        connection.commit();
+      }
+    } catch (SQLException e) {
+      throw failure(
+          "cannot prepare the mirror of " + mapping.target() + " on target " + config.name(), e);
+    }
+  }
+
+  @Override
+  public void mirrorSeen(TableMapping mapping, List<Object[]> keys) throws TargetException {
+    TargetTable table = keysTable(mapping);
+    List<String> placeholders = new ArrayList<>();
+    for (int k : mapping.key()) {
+      placeholders.add(dialect.placeholder(mapping.columns().get(k)));
+    }
+    String conflict = dialect.dialect() == Dialect.MYSQL ? "INSERT IGNORE INTO " : "INSERT INTO ";
+    String sql =
+        conflict
+            + dialect.qualified(table)
+            + " ("
+            + dialect.keyColumns(mapping)
+            + ") VALUES ("
+            + String.join(", ", placeholders)
+            + ")"
+            + (dialect.dialect() == Dialect.MYSQL ? "" : " ON CONFLICT DO NOTHING");
+    try {
+      PreparedStatement statement = statement(sql);
+      for (Object[] key : keys) {
+        for (int k = 0; k < key.length; k++) {
+          bind(statement, k + 1, key[k], mapping.columns().get(mapping.key()[k]));
+        }
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    } catch (SQLException e) {
+      throw failure(
+          "cannot record the mirror keys of " + mapping.target() + " on target " + config.name(),
+          e);
+    }
+  }
+
+  @Override
+  public long mirrorFinish(TableMapping mapping) throws TargetException {
+    TargetTable keys = keysTable(mapping);
+    List<String> join = new ArrayList<>();
+    for (int k : mapping.key()) {
+      String column = dialect.quote(mapping.columns().get(k).name());
+      join.add("k." + column + " = t." + column);
+    }
+    String delete =
+        dialect.dialect() == Dialect.MYSQL
+            ? "DELETE t FROM "
+                + dialect.qualified(mapping.target())
+                + " t LEFT JOIN "
+                + dialect.qualified(keys)
+                + " k ON "
+                + String.join(" AND ", join)
+                + " WHERE k."
+                + dialect.quote(mapping.columns().get(mapping.key()[0]).name())
+                + " IS NULL"
+            : "DELETE FROM "
+                + dialect.qualified(mapping.target())
+                + " AS t WHERE NOT EXISTS (SELECT 1 FROM "
+                + dialect.qualified(keys)
+                + " k WHERE "
+                + String.join(" AND ", join)
+                + ")";
+    try (Statement statement = connection.createStatement()) {
+      long deleted = statement.executeUpdate(delete);
+      if (transactionalDdl()) {
+        statement.execute("DROP TABLE " + dialect.qualified(keys));
+      }
+      return deleted;
+    } catch (SQLException e) {
+      throw failure(
+          "cannot remove the rows of "
+              + mapping.target()
+              + " that left the source, on target "
+              + config.name(),
+          e);
+    }
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement statement = statements.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      statements.put(sql, statement);
+    }
+    return statement;
+  }
+
+  private void clearStatements() {
+    statements.values().forEach(SqlTarget::closeQuietly);
+    statements.clear();
+  }
+
+  private static TargetException failure(String what, SQLException e) {
+    SqlFailure kind = SqlFailure.of(e);
+    String message =
+        e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getMessage().lines().findFirst().orElse("");
+    SQLException next = e.getNextException();
+    if (next != null && next != e && next.getMessage() != null) {
+      message = next.getMessage().lines().findFirst().orElse(message);
+    }
+    return new TargetException(what + ": " + message, kind.isRetriable(), e);
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // closing a broken connection
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    clearStatements();
+    rollback();
+    closeQuietly(connection);
+  }
+}

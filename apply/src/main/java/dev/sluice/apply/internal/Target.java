@@ -1,0 +1,83 @@
+package dev.sluice.apply.internal;
+
+import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.TypeMapping;
+import dev.sluice.config.Dialect;
+import dev.sluice.journal.Column;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A connection to one target database for one rule, used by one thread. Writes happen in a target
+ * transaction that {@link #commit} ends together with the rule's checkpoint (MongoDB, which has no
+ * transactions here, writes the checkpoint after the data; re-applying is harmless there).
+ */
+public interface Target extends AutoCloseable {
+
+  Dialect dialect();
+
+  /** How a source column is stored in this target. */
+  TypeMapping map(Column column, boolean key);
+
+  /** The rule's stored checkpoint. */
+  Optional<dev.sluice.apply.Checkpoint> checkpoint(String rule) throws TargetException;
+
+  /**
+   * Creates the table when absent, adds columns that are new, widens changed ones. {@code previous}
+   * is the mapping of the table's previous source version, or null.
+   *
+   * @return what was changed on the target, for the log
+   */
+  List<String> prepare(TableMapping mapping, TableMapping previous, boolean newerWins)
+      throws TargetException;
+
+  /** Whether DDL can run inside a write transaction (false for MySQL: DDL commits implicitly). */
+  boolean transactionalDdl();
+
+  /** Whether {@link #prepare} would change anything. */
+  boolean needsPreparation(TableMapping mapping, TableMapping previous, boolean newerWins)
+      throws TargetException;
+
+  /**
+   * Writes row operations in the current transaction (one is started when none is open).
+   *
+   * @return how many updates found no row (the target lacks a row the source updated)
+   */
+  int write(TableMapping mapping, List<RowOp> operations, boolean newerWins) throws TargetException;
+
+  /** Empties a table in the current transaction. */
+  void truncate(TableMapping mapping) throws TargetException;
+
+  /** Marks a point in the current transaction that {@link #rollbackToSavepoint} returns to. */
+  void savepoint() throws TargetException;
+
+  void rollbackToSavepoint() throws TargetException;
+
+  /** Writes the checkpoint and commits the current transaction (or only writes the checkpoint). */
+  void commit(String rule, Checkpoint checkpoint) throws TargetException;
+
+  /** Commits the current transaction without a checkpoint (replay). */
+  void commitWithoutCheckpoint() throws TargetException;
+
+  /** Abandons the current transaction. Never throws. */
+  void rollback();
+
+  // mirror mode: the keys a snapshot saw, to remove the target's other rows afterwards
+
+  /** Forgets the keys seen by an earlier, unfinished snapshot of this table. */
+  void mirrorBegin(TableMapping mapping) throws TargetException;
+
+  /** Records keys the snapshot saw, in the current transaction. */
+  void mirrorSeen(TableMapping mapping, List<Object[]> keys) throws TargetException;
+
+  /**
+   * Deletes the target rows whose key the snapshot did not see, in the current transaction.
+   *
+   * @return how many rows were deleted
+   */
+  long mirrorFinish(TableMapping mapping) throws TargetException;
+
+  /** Closes the connection. Never throws. */
+  @Override
+  void close();
+}
