@@ -133,6 +133,18 @@ final class Pipeline implements AutoCloseable {
         journal.close();
       }
     } finally {
+      for (int i = 0;
+          i < 100
+              && !source
+                  .queryIn(
+                      "postgres",
+                      "SELECT 1 FROM pg_replication_slots WHERE active AND database = '"
+                          + database
+                          + "'")
+                  .isEmpty();
+          i++) {
+        Thread.sleep(100);
+      }
       source.execute(
           "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
               + database

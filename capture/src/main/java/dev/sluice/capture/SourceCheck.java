@@ -181,6 +181,16 @@ public final class SourceCheck {
       return false;
     }
     SourceCatalog.Slot s = slot.get();
+    for (int waited = 0; s.active() && waited < 100; waited++) {
+      // a previous owner that is stopping releases the slot within moments
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      s = catalog.slot(source.slot()).orElse(s);
+    }
     if (!"pgoutput".equals(s.plugin())) {
       problems.add(
           new Problem(

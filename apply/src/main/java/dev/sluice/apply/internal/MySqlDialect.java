@@ -3,6 +3,7 @@ package dev.sluice.apply.internal;
 import dev.sluice.apply.TypeMapping;
 import dev.sluice.config.Dialect;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.ValueKind;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLDataException;
@@ -68,6 +69,44 @@ final class MySqlDialect extends SqlDialect {
           TypeMapping.converted(
               key ? "VARCHAR(" + MAX_KEY_CHARS + ")" : "LONGTEXT", "as its PostgreSQL text");
     };
+  }
+
+  /**
+   * Key columns share one index of 3072 bytes: text and byte key columns get an equal share of what
+   * the other key columns leave (4 bytes per character).
+   */
+  @Override
+  TypeMapping mapKey(TableMapping mapping, Column column) {
+    int variable = 0;
+    int fixedBytes = 0;
+    for (int k : mapping.key()) {
+      Column keyColumn = mapping.columns().get(k);
+      switch (keyColumn.kind()) {
+        case TEXT, BYTES, OTHER -> variable++;
+        default -> fixedBytes += 16;
+      }
+    }
+    TypeMapping plain = map(column, true);
+    if ((variable <= 1 && fixedBytes == 0)
+        || !(column.kind() == ValueKind.TEXT
+            || column.kind() == ValueKind.BYTES
+            || column.kind() == ValueKind.OTHER)) {
+      return plain;
+    }
+    int chars = Math.max(16, (3072 - fixedBytes) / 4 / variable);
+    int length = SqlValues.length(column.pgType());
+    if (length > 0 && length <= chars && column.kind() == ValueKind.TEXT) {
+      return plain;
+    }
+    String type =
+        column.kind() == ValueKind.BYTES
+            ? "VARBINARY(" + chars * 4 + ")"
+            : "VARCHAR(" + chars + ")";
+    return TypeMapping.limited(
+        type,
+        "key values longer than "
+            + chars
+            + " characters cannot be stored (the key's index is limited)");
   }
 
   private static TypeMapping decimal(String pgType) {

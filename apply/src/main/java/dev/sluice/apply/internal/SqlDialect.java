@@ -42,6 +42,11 @@ public abstract class SqlDialect {
   /** How a source column is stored. */
   public abstract TypeMapping map(Column column, boolean key);
 
+  /** How a key column of a mapping is stored (a dialect may share an index budget among them). */
+  TypeMapping mapKey(TableMapping mapping, Column column) {
+    return map(column, true);
+  }
+
   /** Binds a non-null journal value. */
   public abstract void bind(PreparedStatement statement, int index, Object value, Column column)
       throws SQLException;
@@ -64,7 +69,10 @@ public abstract class SqlDialect {
       Column column = mapping.columns().get(i);
       boolean key = mapping.isKey(i);
       columns.add(
-          quote(column.name()) + " " + map(column, key).targetType() + (key ? " NOT NULL" : ""));
+          quote(column.name())
+              + " "
+              + (key ? mapKey(mapping, column) : map(column, false)).targetType()
+              + (key ? " NOT NULL" : ""));
     }
     if (newerWins) {
       columns.add(quote(COMMIT_TIME_COLUMN) + " BIGINT");

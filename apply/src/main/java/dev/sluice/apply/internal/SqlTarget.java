@@ -451,7 +451,7 @@ public final class SqlTarget implements Target {
       columns.add(
           dialect.quote(column.name())
               + " "
-              + dialect.map(column, true).targetType()
+              + dialect.mapKey(mapping, column).targetType()
               + " NOT NULL");
     }
     try (Statement statement = connection.createStatement()) {
