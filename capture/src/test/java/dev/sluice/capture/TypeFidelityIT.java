@@ -62,7 +62,10 @@ class TypeFidelityIT {
           """,
           "INSERT INTO everything (id) VALUES (2)",
           "INSERT INTO everything (id, f4, f8, n, d, ts) VALUES (3, 'Infinity', 'NaN', '-0.000000000000000000001', '0001-01-01', '1970-01-01 00:00:00')");
-      changes = f.awaitCount(3);
+      f.sql(
+          "INSERT INTO everything (id, d, ts, tstz) VALUES (4, 'infinity', 'infinity', 'infinity')",
+          "INSERT INTO everything (id, d, ts, tstz) VALUES (5, '-infinity', '-infinity', '-infinity')");
+      changes = f.awaitCount(5);
     } finally {
       f.close();
     }
@@ -166,6 +169,16 @@ class TypeFidelityIT {
     assertThat(row.get("money_col")).isEqualTo("12.34");
     assertThat(row.get("dom")).isEqualTo("99.95");
     assertThat(column("dom").pgType()).isEqualTo("numeric(12,2)");
+  }
+
+  @Test
+  void infinitiesArriveAsTheExtremes() {
+    assertThat(row(4).get("ts")).isEqualTo(Long.MAX_VALUE);
+    assertThat(row(4).get("tstz")).isEqualTo(Long.MAX_VALUE);
+    assertThat(row(4).get("d")).isEqualTo(Integer.MAX_VALUE);
+    assertThat(row(5).get("ts")).isEqualTo(Long.MIN_VALUE);
+    assertThat(row(5).get("tstz")).isEqualTo(Long.MIN_VALUE);
+    assertThat(row(5).get("d")).isEqualTo(Integer.MIN_VALUE);
   }
 
   @Test

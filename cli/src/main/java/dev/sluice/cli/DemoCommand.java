@@ -80,7 +80,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  config:   " + config);
       out.println("  journal:  " + loaded.journal().dir());
       out.flush();
-      try (Sidecar sidecar = Sidecar.start(loaded, new MetricRegistry(), event -> {})) {
+      try (Sidecar sidecar =
+          Sidecar.start(loaded, new MetricRegistry(), event -> {}, event -> {})) {
         AtomicLong done = new AtomicLong();
         ShopWorkload workload = new ShopWorkload(42);
         CompletableFuture<Void> writes =

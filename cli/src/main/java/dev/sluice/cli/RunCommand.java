@@ -31,7 +31,8 @@ final class RunCommand implements Callable<Integer> {
         Sidecar.start(
             loaded,
             new MetricRegistry(),
-            event -> LOG.info("{}: {}", event.type(), event.message()));
+            event -> LOG.info("{}: {}", event.type(), event.message()),
+            event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()));
     CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     Signals.onTerminate(
         () -> {
@@ -39,14 +40,15 @@ final class RunCommand implements Callable<Integer> {
           stopRequested.complete(null);
         });
     LOG.info(
-        "sluice is running: {} tables from {} into {}",
+        "sluice is running: {} tables from {} into {}, {} rules",
         sidecar.captureStatus().tables(),
         loaded.source().parsedUrl().host()
             + ":"
             + loaded.source().parsedUrl().port()
             + "/"
             + loaded.source().parsedUrl().database(),
-        loaded.journal().dir());
+        loaded.journal().dir(),
+        loaded.rules().size());
     try {
       CompletableFuture.anyOf(stopRequested, sidecar.failure()).join();
     } catch (CompletionException e) {

@@ -1,15 +1,18 @@
 package dev.sluice.cli;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.sluice.apply.ApplyEngine;
+import dev.sluice.apply.ApplyEvent;
+import dev.sluice.apply.RuleStatus;
 import dev.sluice.capture.Capture;
 import dev.sluice.capture.CaptureEvent;
 import dev.sluice.capture.CaptureStatus;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.journal.Journal;
-import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalStats;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running sidecar, wired from a configuration: the journal, capture into it, and journal
- * retention. The one place where the modules are put together.
+ * One running sidecar, wired from a configuration: the journal, capture into it, every rule applied
+ * from it, and journal retention (which keeps what a rule still needs). The one place where the
+ * modules are put together.
  *
- * <p>Thread-safe; {@link #close()} stops everything in order (capture first, so its last batch is
- * journaled and its position stored).
+ * <p>Thread-safe; {@link #close()} stops everything in order: capture first (its last batch is
+ * journaled and its position stored), then the rules (each after its current batch).
  */
 final class Sidecar implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
@@ -32,23 +36,34 @@ final class Sidecar implements AutoCloseable {
   private final SluiceConfig config;
   private final Journal journal;
   private final Capture capture;
+  private final ApplyEngine rules;
   private final ScheduledExecutorService maintenance;
   private volatile boolean closed;
 
   private Sidecar(
-      SluiceConfig config, Journal journal, Capture capture, ScheduledExecutorService maintenance) {
+      SluiceConfig config,
+      Journal journal,
+      Capture capture,
+      ApplyEngine rules,
+      ScheduledExecutorService maintenance) {
     this.config = config;
     this.journal = journal;
     this.capture = capture;
+    this.rules = rules;
     this.maintenance = maintenance;
   }
 
   /**
-   * Opens the journal and starts capture.
+   * Opens the journal, starts capture, then every rule.
    *
-   * @param events receives activity events (called on the components' threads)
+   * @param captureEvents receives capture's activity events (on capture's threads)
+   * @param ruleEvents receives the rules' activity events (on the rules' threads)
    */
-  static Sidecar start(SluiceConfig config, MetricRegistry metrics, Consumer<CaptureEvent> events) {
+  static Sidecar start(
+      SluiceConfig config,
+      MetricRegistry metrics,
+      Consumer<CaptureEvent> captureEvents,
+      Consumer<ApplyEvent> ruleEvents) {
     Journal journal = Journal.open(config.journal());
     Capture capture;
     try {
@@ -57,12 +72,14 @@ final class Sidecar implements AutoCloseable {
               config.source(),
               Capture.Options.of(journal)
                   .withMetrics(metrics)
-                  .withListener(events)
+                  .withListener(captureEvents)
                   .withStatusInterval(config.monitor().poll()));
     } catch (RuntimeException e) {
       journal.close();
       throw e;
     }
+    ApplyEngine rules =
+        ApplyEngine.start(config, journal, () -> capture.status().lastLsn(), ruleEvents);
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -70,7 +87,7 @@ final class Sidecar implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    Sidecar sidecar = new Sidecar(config, journal, capture, maintenance);
+    Sidecar sidecar = new Sidecar(config, journal, capture, rules, maintenance);
     maintenance.scheduleWithFixedDelay(
         sidecar::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return sidecar;
@@ -78,15 +95,20 @@ final class Sidecar implements AutoCloseable {
 
   private void enforceRetention() {
     try {
-      journal.enforceRetention(Instant.now(), config.journal().retention(), JournalPosition.NONE);
+      journal.enforceRetention(
+          Instant.now(), config.journal().retention(), rules.oldestNeededPosition(journal));
     } catch (RuntimeException e) {
       LOG.warn("journal retention failed: {}", e.getMessage());
     }
   }
 
-  /** Completes exceptionally when a component fails; normally when the sidecar is closed. */
+  /** Completes exceptionally when capture fails; normally when the sidecar is closed. */
   CompletableFuture<Void> failure() {
     return capture.completion();
+  }
+
+  SluiceConfig config() {
+    return config;
   }
 
   Journal journal() {
@@ -101,6 +123,10 @@ final class Sidecar implements AutoCloseable {
     return journal.stats();
   }
 
+  List<RuleStatus> ruleStatus() {
+    return rules.status();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
@@ -111,7 +137,11 @@ final class Sidecar implements AutoCloseable {
     try {
       capture.close();
     } finally {
-      journal.close();
+      try {
+        rules.close();
+      } finally {
+        journal.close();
+      }
     }
   }
 }

@@ -42,7 +42,8 @@ class CliIT {
         "CREATE TABLE audit(id int PRIMARY KEY)");
     Path config = write(shared, "known", "slot_known", "");
     try (Sidecar sidecar =
-        Sidecar.start(new ConfigLoader(Map.of()).load(config), new MetricRegistry(), e -> {})) {
+        Sidecar.start(
+            new ConfigLoader(Map.of()).load(config), new MetricRegistry(), e -> {}, e -> {})) {
       pg.executeIn(
           "known",
           "INSERT INTO orders VALUES (1, 'one'), (2, 'two')",
@@ -287,7 +288,8 @@ class CliIT {
     pg.executeIn("follow", "CREATE TABLE t(id int PRIMARY KEY)");
     Path config = write(dir, "follow", "s_follow", "");
     try (Sidecar sidecar =
-            Sidecar.start(new ConfigLoader(Map.of()).load(config), new MetricRegistry(), e -> {});
+            Sidecar.start(
+                new ConfigLoader(Map.of()).load(config), new MetricRegistry(), e -> {}, e -> {});
         SluiceProcess tail =
             SluiceProcess.start(
                 List.of(), dir.resolve("tail.log"), "tail", "--follow", "-c", config.toString())) {

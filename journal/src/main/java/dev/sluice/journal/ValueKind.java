@@ -16,10 +16,12 @@ package dev.sluice.journal;
  *       #TIMETZ}, {@link #OTHER}: {@link String} (intervals as ISO-8601 {@code P1Y2M3DT4H5M6.7S},
  *       timetz as {@code 10:15:30.123456Z} in UTC, other types in PostgreSQL's text form)
  *   <li>{@link #BYTES}: {@code byte[]}
- *   <li>{@link #DATE}: {@link Integer}, days since 1970-01-01
+ *   <li>{@link #DATE}: {@link Integer}, days since 1970-01-01 ({@code MAX_VALUE} and {@code
+ *       MIN_VALUE} for PostgreSQL's infinity and -infinity)
  *   <li>{@link #TIME}: {@link Long}, microseconds since midnight
  *   <li>{@link #TIMESTAMP}: {@link Long}, microseconds since 1970-01-01T00:00 (no time zone)
- *   <li>{@link #TIMESTAMPTZ}: {@link Long}, microseconds since 1970-01-01T00:00Z
+ *   <li>{@link #TIMESTAMPTZ}: {@link Long}, microseconds since 1970-01-01T00:00Z (for both, {@code
+ *       Long.MAX_VALUE} and {@code MIN_VALUE} are infinity and -infinity)
  *   <li>{@link #ARRAY}: {@link java.util.List} of the element kind's representation (or null)
  * </ul>
  *

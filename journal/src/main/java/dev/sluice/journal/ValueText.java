@@ -33,6 +33,9 @@ public final class ValueText {
   }
 
   public static String date(int epochDay) {
+    if (epochDay == Integer.MAX_VALUE || epochDay == Integer.MIN_VALUE) {
+      return epochDay > 0 ? "infinity" : "-infinity";
+    }
     return LocalDate.ofEpochDay(epochDay).toString();
   }
 
@@ -41,6 +44,9 @@ public final class ValueText {
   }
 
   public static String timestamp(long micros) {
+    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+      return micros > 0 ? "infinity" : "-infinity";
+    }
     return LocalDateTime.ofEpochSecond(
             Math.floorDiv(micros, 1_000_000L),
             (int) Math.floorMod(micros, 1_000_000L) * 1_000,
@@ -49,6 +55,9 @@ public final class ValueText {
   }
 
   public static String timestampTz(long micros) {
+    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+      return micros > 0 ? "infinity" : "-infinity";
+    }
     return toInstant(micros).toString();
   }
 

@@ -75,19 +75,25 @@ public final class MongoTarget implements Target {
           false,
           null);
     }
+    MongoClient client = client(config);
+    return new MongoTarget(config, client, client.getDatabase(url.getDatabase()));
+  }
+
+  /** A client for a target, with its configured credentials. */
+  static MongoClient client(TargetConfig config) {
+    ConnectionString url = new ConnectionString(config.url());
     MongoClientSettings.Builder settings =
         MongoClientSettings.builder()
             .applyConnectionString(url)
             .applyToClusterSettings(c -> c.serverSelectionTimeout(10, TimeUnit.SECONDS))
             .applyToSocketSettings(s -> s.connectTimeout(10, TimeUnit.SECONDS));
     if (config.user() != null && url.getCredential() == null) {
-      String source = url.getDatabase();
       char[] password =
           config.password() == null ? new char[0] : config.password().reveal().toCharArray();
-      settings.credential(MongoCredential.createCredential(config.user(), source, password));
+      settings.credential(
+          MongoCredential.createCredential(config.user(), url.getDatabase(), password));
     }
-    MongoClient client = MongoClients.create(settings.build());
-    return new MongoTarget(config, client, client.getDatabase(url.getDatabase()));
+    return MongoClients.create(settings.build());
   }
 
   @Override

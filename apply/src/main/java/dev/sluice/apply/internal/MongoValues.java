@@ -44,7 +44,8 @@ final class MongoValues {
           TypeMapping.converted(
               "object", "as an embedded document; numbers become int, long or double");
       case BYTES -> TypeMapping.exact("binData");
-      case DATE -> TypeMapping.converted("date", "as a date at midnight UTC");
+      case DATE ->
+          TypeMapping.limited("date", "as a date at midnight UTC; infinity cannot be stored");
       case TIME, TIMETZ, INTERVAL -> TypeMapping.converted("string", "as ISO-8601 text");
       case TIMESTAMP, TIMESTAMPTZ ->
           TypeMapping.limited(
@@ -81,7 +82,13 @@ final class MongoValues {
       case DECIMAL -> decimal((String) value, pgType);
       case JSON -> json((String) value);
       case BYTES -> new Binary((byte[]) value);
-      case DATE -> new Date(((Integer) value) * 86_400_000L);
+      case DATE -> {
+        int days = (Integer) value;
+        if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
+          throw new IllegalArgumentException("a date infinity cannot be stored as a MongoDB date");
+        }
+        yield new Date(days * 86_400_000L);
+      }
       case TIME -> ValueText.time((Long) value);
       case TIMESTAMP, TIMESTAMPTZ -> date((Long) value);
       default -> value;
@@ -90,7 +97,8 @@ final class MongoValues {
 
   private static Object decimal(String text, String pgType) {
     int[] precision = SqlValues.numericPrecision(pgType);
-    if (precision == null && !pgType.startsWith("money")) {
+    boolean fits = pgType.startsWith("money") || (precision != null && precision[0] <= 34);
+    if (!fits) {
       return text;
     }
     return switch (text) {

@@ -114,16 +114,32 @@ final class PostgresDialect extends SqlDialect {
       case TIMESTAMP ->
           infinity((Long) value) != null
               ? infinity((Long) value)
-              : SqlValues.timestampText((Long) value);
+              : era(SqlValues.timestampText((Long) value));
       case TIMESTAMPTZ ->
           infinity((Long) value) != null
               ? infinity((Long) value)
-              : ValueText.timestampTz((Long) value);
-      case DATE -> ValueText.date((Integer) value);
+              : era(ValueText.timestampTz((Long) value));
+      case DATE -> era(ValueText.date((Integer) value));
       case TIME -> ValueText.time((Long) value);
       case BYTES -> ValueText.bytes((byte[]) value);
       default -> String.valueOf(value);
     };
+  }
+
+  /**
+   * PostgreSQL's form of a year before 1: Java's proleptic year {@code -4712} is {@code 4713 BC}
+   * (there is no year 0).
+   */
+  static String era(String iso) {
+    if (!iso.startsWith("-") && !iso.startsWith("0000")) {
+      return iso;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(-?\\d+)(.*)$").matcher(iso);
+    if (!m.matches()) {
+      return iso;
+    }
+    long year = Long.parseLong(m.group(1));
+    return String.format("%04d", 1 - year) + m.group(2) + " BC";
   }
 
   private static String infinity(long micros) {

@@ -12,8 +12,12 @@ import java.util.List;
 final class SqlValues {
   private SqlValues() {}
 
-  static LocalDate date(Object value) {
-    return LocalDate.ofEpochDay((Integer) value);
+  static LocalDate date(Object value) throws java.sql.SQLDataException {
+    int days = (Integer) value;
+    if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
+      throw new java.sql.SQLDataException("a date infinity cannot be stored here", "22008");
+    }
+    return LocalDate.ofEpochDay(days);
   }
 
   static LocalTime time(Object value) {
@@ -29,6 +33,9 @@ final class SqlValues {
 
   /** {@code 2026-11-20 10:15:30.123456}: ISO with a space, which every SQL database reads. */
   static String timestampText(long micros) {
+    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+      return micros > 0 ? "infinity" : "-infinity";
+    }
     return timestamp(micros).toString().replace('T', ' ');
   }
 

@@ -337,8 +337,9 @@ public final class RecordMapper {
           switch (logical) {
             case "io.debezium.time.Timestamp" -> raw -> (Long) raw * 1000;
             case "io.debezium.time.NanoTimestamp" -> raw -> (Long) raw / 1000;
-            default -> raw -> raw;
+            default -> raw -> timestampInfinity((Long) raw);
           };
+      case DATE -> raw -> dateInfinity((Integer) raw);
       case BYTES -> RecordMapper::bytes;
       case DECIMAL -> raw -> raw instanceof String text ? decimalText(text) : raw;
       case ARRAY -> {
@@ -357,6 +358,32 @@ public final class RecordMapper {
       }
       default -> raw -> isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : raw;
     };
+  }
+
+  /** The engine's form of PostgreSQL's timestamp infinities (pgjdbc's millisecond constants). */
+  private static final long ENGINE_TIMESTAMP_INFINITY = 9223372036825200000L;
+
+  private static final long ENGINE_TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
+
+  /** The engine's form of PostgreSQL's date infinities: days of -5877611-06-21 and -22. */
+  private static final int ENGINE_DATE_INFINITY = -2147472692;
+
+  private static final int ENGINE_DATE_MINUS_INFINITY = -2147472691;
+
+  /**
+   * Timestamp infinities as the journal holds them: {@code Long.MAX_VALUE} and {@code MIN_VALUE}.
+   */
+  static Object timestampInfinity(long micros) {
+    return micros == ENGINE_TIMESTAMP_INFINITY
+        ? Long.MAX_VALUE
+        : micros == ENGINE_TIMESTAMP_MINUS_INFINITY ? Long.MIN_VALUE : micros;
+  }
+
+  /** Date infinities as the journal holds them: {@code Integer.MAX_VALUE} and {@code MIN_VALUE}. */
+  static Object dateInfinity(int days) {
+    return days == ENGINE_DATE_INFINITY
+        ? Integer.MAX_VALUE
+        : days == ENGINE_DATE_MINUS_INFINITY ? Integer.MIN_VALUE : days;
   }
 
   private static Object bytes(Object raw) {
