@@ -3,9 +3,9 @@ package dev.sluice.apply;
 import dev.sluice.apply.internal.ApplyLoop;
 import dev.sluice.apply.internal.DeadLetters;
 import dev.sluice.apply.internal.Target;
-import dev.sluice.apply.internal.TargetException;
 import dev.sluice.apply.internal.Targets;
 import dev.sluice.config.RuleConfig;
+import dev.sluice.config.TableName;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.Journal;
@@ -156,7 +156,7 @@ public final class Applier implements AutoCloseable {
         LOG.warn("rule {}: {} (retrying in {} ms)", rule.name(), e.getMessage(), backoffMillis);
         sleep(backoffMillis);
         backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
-      } catch (ApplyLoop.RuleFailed e) {
+      } catch (RuleFailedException e) {
         fail(e.getMessage());
         return;
       } catch (RuntimeException e) {
@@ -206,7 +206,8 @@ public final class Applier implements AutoCloseable {
     }
 
     @Override
-    public void committed(Checkpoint newCheckpoint, Map<Op, Long> counts) {
+    public void committed(
+        Checkpoint newCheckpoint, Map<Op, Long> counts, Map<TableName, Long> byTable) {
       checkpoint = newCheckpoint;
       counts.forEach(
           (op, count) -> {

@@ -7,4 +7,17 @@ package dev.sluice.apply;
  * @param lsn the commit LSN of the last source transaction applied, or 0
  * @param commitTimeMicros the source commit time of the last change applied, or 0
  */
-public record Checkpoint(long position, long lsn, long commitTimeMicros) {}
+public record Checkpoint(long position, long lsn, long commitTimeMicros) {
+
+  /**
+   * The checkpoint a rule stored in its target, if any.
+   *
+   * @throws TargetException when the target cannot be read
+   */
+  public static java.util.Optional<Checkpoint> read(
+      dev.sluice.config.TargetConfig target, String rule) throws TargetException {
+    try (var connection = dev.sluice.apply.internal.Targets.connect(target)) {
+      return connection.checkpoint(rule);
+    }
+  }
+}

@@ -6,7 +6,6 @@ import dev.sluice.apply.internal.RowReaders;
 import dev.sluice.apply.internal.SqlDialect;
 import dev.sluice.apply.internal.TableMapping;
 import dev.sluice.apply.internal.Target;
-import dev.sluice.apply.internal.TargetException;
 import dev.sluice.apply.internal.Targets;
 import dev.sluice.config.Dialect;
 import dev.sluice.config.RuleConfig;

@@ -63,6 +63,12 @@ public final class Capture implements AutoCloseable {
   /** The file beside the journal where the engine's position is stored. */
   public static final String OFFSETS_FILE = "capture-offsets.dat";
 
+  /**
+   * A file beside the journal that asks the next start to take a snapshot whatever {@code
+   * source.snapshot} says ({@code sluice snapshot} writes it); removed when that snapshot is done.
+   */
+  public static final String SNAPSHOT_REQUEST = "snapshot-requested";
+
   private final SourceConfig source;
   private final int tableCount;
   private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
@@ -129,7 +135,10 @@ public final class Capture implements AutoCloseable {
    * @throws SetupException when the source or configuration must change first (exit code 2)
    * @throws CaptureException when the source cannot be reached (exit code 1)
    */
-  public static Capture start(SourceConfig source, Options options) {
+  public static Capture start(SourceConfig configured, Options options) {
+    Path request = options.journal().dir().resolve(SNAPSHOT_REQUEST);
+    SourceConfig source =
+        Files.exists(request) ? withSnapshot(configured, SnapshotMode.ALWAYS) : configured;
     Path offsets = options.journal().dir().resolve(OFFSETS_FILE);
     boolean hasOffsets = Files.exists(offsets) && OffsetFile.sourceOffset(offsets).isPresent();
     boolean resuming = hasOffsets && source.snapshot() != SnapshotMode.ALWAYS;
@@ -151,6 +160,18 @@ public final class Capture implements AutoCloseable {
     Capture capture = new Capture(source, options, report, resuming, offsets);
     capture.awaitStarted(Duration.ofMinutes(2));
     return capture;
+  }
+
+  private static SourceConfig withSnapshot(SourceConfig source, SnapshotMode mode) {
+    return new SourceConfig(
+        source.url(),
+        source.user(),
+        source.password(),
+        source.slot(),
+        source.publication(),
+        source.tables(),
+        mode,
+        source.heartbeat());
   }
 
   /**
@@ -222,7 +243,16 @@ public final class Capture implements AutoCloseable {
             EngineProperties.TOPIC_PREFIX,
             resuming && !last.equals(SourcePosition.NONE) ? last : null,
             snapshotExpected ? tables : null,
-            (type, message) -> emit(type, message),
+            (type, message) -> {
+              if (type.equals("snapshot.done")) {
+                try {
+                  Files.deleteIfExists(options.journal().dir().resolve(SNAPSHOT_REQUEST));
+                } catch (IOException e) {
+                  LOG.warn("cannot remove the snapshot request: {}", e.getMessage());
+                }
+              }
+              emit(type, message);
+            },
             rate,
             duplicates);
     this.engine =

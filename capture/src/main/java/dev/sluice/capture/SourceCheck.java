@@ -227,6 +227,28 @@ public final class SourceCheck {
   }
 
   /**
+   * A replication slot as the source reports it.
+   *
+   * @param name the slot
+   * @param active whether a process reads it now
+   * @param confirmedFlushLsn the position it confirmed ({@code X/Y}), or null
+   * @param retainedBytes WAL the source keeps for it
+   */
+  public record SlotState(
+      String name, boolean active, String confirmedFlushLsn, long retainedBytes) {}
+
+  /** The configured slot, when it exists. */
+  public static Optional<SlotState> slot(SourceConfig source, Connection connection) {
+    try {
+      return new SourceCatalog(connection)
+          .slot(source.slot())
+          .map(s -> new SlotState(s.name(), s.active(), s.confirmedFlushLsn(), s.retainedBytes()));
+    } catch (SQLException e) {
+      throw new CaptureException("cannot read the replication slot: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Creates what capture needs on the source: the heartbeat table (when heartbeats are on) and the
    * publication with exactly the captured tables.
    */

@@ -1,23 +1,25 @@
 package dev.sluice.cli;
 
 import com.codahale.metrics.MetricRegistry;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.sluice.apply.RuleStatus;
+import dev.sluice.apply.Verifier;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.journal.ChangeEvent;
-import dev.sluice.journal.JournalEntry;
-import dev.sluice.journal.JournalPosition;
-import dev.sluice.journal.JournalReader;
 import dev.sluice.testkit.PostgresCluster;
 import dev.sluice.testkit.ShopWorkload;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,34 +30,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice demo}: an embedded PostgreSQL source with a shop workload, captured into a journal,
- * with live progress. Needs nothing installed but Java.
+ * {@code sluice demo}: everything embedded. A PostgreSQL 17 source with a shop workload, captured
+ * into a journal and applied by three rules: into a second PostgreSQL (mirror), a SQLite file and
+ * an in-process MongoDB wire server; live progress per rule, then a row-by-row comparison of the
+ * source and every target. Needs nothing installed but Java.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
       "Run Sluice on an embedded default, with live progress.",
-      "Starts an embedded PostgreSQL 17 source, runs a shop workload on it (inserts, updates,"
-          + " deletes, large TOASTed documents) and captures it into a journal."
+      "Starts an embedded PostgreSQL 17 source with a shop workload (inserts, updates, deletes, large"
+          + " TOASTed documents), captures it, applies it into an embedded PostgreSQL, a SQLite file and"
+          + " an in-process MongoDB wire server, and compares the source with every target row by row."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--rows",
       paramLabel = "N",
-      description = "Row operations the workload makes (default ${DEFAULT-VALUE}).")
+      description = "Row changes the workload makes (default ${DEFAULT-VALUE}).")
   long rows = 20_000;
 
   @Option(
       names = "--exit-when-done",
-      description = "Stop once every change is captured (for scripts).")
+      description = "Exit once every target is verified (exit code 1 if one differs).")
   boolean exitWhenDone;
 
   @Option(
       names = "--dir",
       paramLabel = "DIR",
       description =
-          "Where to put the demo's configuration and journal (default: a new temporary directory).")
+          "Where to put the demo's configuration, journal and SQLite file (default: a new temporary directory).")
   Path dir;
 
   @Spec CommandSpec spec;
@@ -65,76 +70,127 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path work =
         dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("sluice-demo-");
-    out.println("sluice demo: starting an embedded PostgreSQL 17 source...");
+    out.println(
+        "sluice demo: starting an embedded PostgreSQL 17 source and target, and a MongoDB wire server...");
     out.flush();
-    try (PostgresCluster source = PostgresCluster.start("demo-source")) {
+    MongoServer mongo = new MongoServer(new MemoryBackend());
+    try (PostgresCluster source = PostgresCluster.start("demo-source");
+        PostgresCluster target = PostgresCluster.start("demo-target")) {
+      InetSocketAddress mongoAddress = mongo.bind();
       source.execute("CREATE DATABASE shop");
+      target.execute("CREATE DATABASE shop_copy");
       try (Connection connection = source.connect("shop")) {
         ShopWorkload.createSchema(connection);
       }
       Path config = work.resolve("sluice.yaml");
-      Files.writeString(config, configuration(source, work));
+      Files.writeString(config, configuration(source, target, mongoAddress, work));
       SluiceConfig loaded = new ConfigLoader(Map.of()).load(config);
+      out.println("  source:  " + source.jdbcUrl("shop") + "  (customers, orders, documents)");
       out.println(
-          "  source:   " + source.jdbcUrl("shop") + " (tables customers, orders, documents)");
-      out.println("  config:   " + config);
-      out.println("  journal:  " + loaded.journal().dir());
+          "  targets: "
+              + target.jdbcUrl("shop_copy")
+              + ", "
+              + work.resolve("shop.db")
+              + ", mongodb://"
+              + mongoAddress.getHostString()
+              + ":"
+              + mongoAddress.getPort()
+              + "/shop");
+      out.println("  config:  " + config);
       out.flush();
+      int exit;
       try (Sidecar sidecar =
           Sidecar.start(loaded, new MetricRegistry(), event -> {}, event -> {})) {
-        AtomicLong done = new AtomicLong();
-        ShopWorkload workload = new ShopWorkload(42);
-        CompletableFuture<Void> writes =
-            CompletableFuture.runAsync(
-                () -> {
-                  try (Connection connection = source.connect("shop")) {
-                    workload.run(connection, rows, done::set);
-                  } catch (Exception e) {
-                    throw new IllegalStateException(
-                        "the demo workload failed: " + e.getMessage(), e);
-                  }
-                });
-        Instant started = Instant.now();
-        while (true) {
-          long captured = sidecar.captureStatus().events();
-          out.printf(
-              "  workload %,d/%,d row changes · journal %,d changes (%,.0f/s) · slot lag %s%n",
-              done.get(), rows, captured, sidecar.captureStatus().eventsPerSecond(), lag(sidecar));
-          out.flush();
-          if (writes.isDone() && captured >= done.get()) {
-            writes.join();
-            break;
-          }
-          if (sidecar.failure().isCompletedExceptionally()) {
-            sidecar.failure().join();
-          }
-          TimeUnit.MILLISECONDS.sleep(1000);
-        }
-        Duration took = Duration.between(started, Instant.now());
-        out.printf(
-            "sluice demo: captured %,d changes in %.1f s; the last ones:%n",
-            done.get(), took.toMillis() / 1000.0);
-        lastChanges(sidecar, 5).forEach(line -> out.println("  " + line));
-        out.println(
-            "  see them all:  ./sluice tail --journal "
-                + loaded.journal().dir()
-                + " --format text");
-        out.flush();
-        if (!exitWhenDone) {
-          out.println("sluice demo: running; press Ctrl-C to stop");
+        exit = runWorkload(out, source, sidecar);
+        if (exit == ExitCode.OK && !exitWhenDone) {
+          out.println(
+              "sluice demo: running; make changes in "
+                  + source.jdbcUrl("shop")
+                  + " (user postgres) and watch them arrive; Ctrl-C stops");
           out.flush();
           CompletableFuture<Void> stop = new CompletableFuture<>();
           Signals.onTerminate(() -> stop.complete(null));
           CompletableFuture.anyOf(stop, sidecar.failure()).join();
         }
       }
+      out.println("sluice demo: stopped (journal kept in " + loaded.journal().dir() + ")");
+      out.flush();
+      return exit;
+    } finally {
+      mongo.shutdownNow();
     }
-    out.println("sluice demo: stopped");
-    out.flush();
-    return ExitCode.OK;
   }
 
-  private static String configuration(PostgresCluster source, Path work) {
+  private int runWorkload(PrintWriter out, PostgresCluster source, Sidecar sidecar)
+      throws Exception {
+    AtomicLong done = new AtomicLong();
+    ShopWorkload workload = new ShopWorkload(42);
+    CompletableFuture<Void> writes =
+        CompletableFuture.runAsync(
+            () -> {
+              try (Connection connection = source.connect("shop")) {
+                workload.run(connection, rows, done::set);
+              } catch (Exception e) {
+                throw new IllegalStateException("the demo workload failed: " + e.getMessage(), e);
+              }
+            });
+    Instant started = Instant.now();
+    int quiet = 0;
+    while (quiet < 2) {
+      TimeUnit.MILLISECONDS.sleep(1000);
+      if (sidecar.failure().isCompletedExceptionally()) {
+        sidecar.failure().join();
+      }
+      long captured = sidecar.captureStatus().events();
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  "  %5.1fs  workload %,d/%,d  journal %,d (%,.0f/s)",
+                  Duration.between(started, Instant.now()).toMillis() / 1000.0,
+                  done.get(),
+                  rows,
+                  captured,
+                  sidecar.captureStatus().eventsPerSecond()));
+      boolean caughtUp = writes.isDone() && captured >= done.get();
+      for (RuleStatus rule : sidecar.ruleStatus()) {
+        line.append(
+            String.format(
+                "  |  %s %s lag %,d",
+                rule.rule(),
+                rule.state().name().toLowerCase(java.util.Locale.ROOT),
+                rule.lagChanges()));
+        caughtUp &= rule.lagChanges() == 0;
+      }
+      out.println(line);
+      out.flush();
+      quiet = caughtUp ? quiet + 1 : 0;
+    }
+    writes.join();
+    out.printf(
+        "sluice demo: %,d row changes captured and applied in %.1f s; comparing source and targets row by row...%n",
+        done.get(), Duration.between(started, Instant.now()).toMillis() / 1000.0);
+    out.flush();
+    boolean equal = true;
+    List<String> summary = new ArrayList<>();
+    for (var rule : sidecar.config().rules()) {
+      Verifier.Report report =
+          VerifyCommand.verify(
+              sidecar.config(),
+              rule.name(),
+              Optional.empty(),
+              Duration.ofSeconds(60),
+              new PrintWriter(java.io.Writer.nullWriter()));
+      VerifyCommand.print(report, out);
+      equal &= report.equal();
+      summary.add(rule.name() + (report.equal() ? " equal" : " DIFFERENT"));
+    }
+    out.println("sluice demo: " + String.join(", ", summary));
+    out.flush();
+    return equal ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  private static String configuration(
+      PostgresCluster source, PostgresCluster target, InetSocketAddress mongo, Path work) {
     return """
         # written by 'sluice demo'
         source:
@@ -144,34 +200,21 @@ final class DemoCommand implements Callable<Integer> {
           heartbeat: 2s
         journal:
           dir: %s
+        targets:
+          copy:   { url: "%s", user: postgres }
+          local:  { url: "jdbc:sqlite:%s" }
+          mongo:  { url: "mongodb://%s:%d/shop" }
+        rules:
+          - { name: pg-to-pg, target: copy, mode: mirror }
+          - { name: pg-to-sqlite, target: local }
+          - { name: pg-to-mongo, target: mongo, excludeColumns: { public.customers: [email] } }
         """
-        .formatted(source.jdbcUrl("shop"), work.resolve("journal"));
-  }
-
-  private static String lag(Sidecar sidecar) {
-    long bytes = sidecar.captureStatus().walRetainedBytes();
-    return bytes < 0 ? "?" : String.format("%,d KB", bytes / 1024);
-  }
-
-  private static Deque<String> lastChanges(Sidecar sidecar, int count) {
-    Deque<String> lines = new ArrayDeque<>();
-    long last = sidecar.journal().lastPosition();
-    if (last == JournalPosition.NONE) {
-      return lines;
-    }
-    try (JournalReader reader = sidecar.journal().reader()) {
-      reader.seek(
-          Math.max(
-              sidecar.journal().firstPosition(), JournalPosition.backWithinDay(last, count * 4L)));
-      for (JournalEntry entry = reader.next(); entry != null; entry = reader.next()) {
-        if (entry instanceof ChangeEvent) {
-          lines.addLast(TextFormat.format(entry));
-          if (lines.size() > count) {
-            lines.removeFirst();
-          }
-        }
-      }
-    }
-    return lines;
+        .formatted(
+            source.jdbcUrl("shop"),
+            work.resolve("journal"),
+            target.jdbcUrl("shop_copy"),
+            work.resolve("shop.db"),
+            mongo.getHostString(),
+            mongo.getPort());
   }
 }

@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ValidateCommand.class,
       TailCommand.class,
+      StatusCommand.class,
+      ReplayCommand.class,
+      VerifyCommand.class,
+      SnapshotCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

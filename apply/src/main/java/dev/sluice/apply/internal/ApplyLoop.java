@@ -1,7 +1,9 @@
 package dev.sluice.apply.internal;
 
 import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.RuleFailedException;
 import dev.sluice.apply.RuleState;
+import dev.sluice.apply.TargetException;
 import dev.sluice.config.ConflictPolicy;
 import dev.sluice.config.OnError;
 import dev.sluice.config.RuleConfig;
@@ -57,8 +59,8 @@ public final class ApplyLoop {
   public interface Sink {
     void state(RuleState state);
 
-    /** A target transaction committed, with the changes it applied per operation. */
-    void committed(Checkpoint checkpoint, Map<Op, Long> applied);
+    /** A target transaction committed, with the changes it applied per operation and per table. */
+    void committed(Checkpoint checkpoint, Map<Op, Long> applied, Map<TableName, Long> byTable);
 
     /** The commit time of the oldest change read but not committed yet (0 when none). */
     void pending(long oldestCommitMicros);
@@ -76,15 +78,6 @@ public final class ApplyLoop {
     void syncFinished(String kind, String summary);
 
     void note(String message);
-  }
-
-  /** The rule stopped at a change its target refused. */
-  public static final class RuleFailed extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    public RuleFailed(String message, Throwable cause) {
-      super(message, cause);
-    }
   }
 
   /**
@@ -126,6 +119,7 @@ public final class ApplyLoop {
   private final Map<TableMapping, List<Object[]>> mirrorKeys = new LinkedHashMap<>();
   private final List<TableMapping> mirrorTables = new ArrayList<>();
   private final EnumMap<Op, Long> pendingCounts = new EnumMap<>(Op.class);
+  private final Map<TableName, Long> pendingByTable = new HashMap<>();
 
   private Checkpoint applied;
   private Checkpoint boundary;
@@ -160,7 +154,7 @@ public final class ApplyLoop {
   }
 
   /** Runs until stopped, or to the range's end. */
-  public void run() throws TargetException, RuleFailed, Restart {
+  public void run() throws TargetException, RuleFailedException, Restart {
     try (JournalReader reader = journal.reader()) {
       position(reader);
       sink.state(RuleState.RUNNING);
@@ -251,7 +245,7 @@ public final class ApplyLoop {
     return entry;
   }
 
-  private void handle(JournalEntry entry) throws TargetException, RuleFailed, Restart {
+  private void handle(JournalEntry entry) throws TargetException, RuleFailedException, Restart {
     if (entry instanceof Marker marker) {
       handleMarker(marker);
       return;
@@ -270,7 +264,7 @@ public final class ApplyLoop {
     }
   }
 
-  private void handleMarker(Marker marker) throws TargetException, RuleFailed, Restart {
+  private void handleMarker(Marker marker) throws TargetException, RuleFailedException, Restart {
     if (marker.kind() == Marker.Kind.CAPTURE_STARTED) {
       return; // capture may restart inside a source transaction: not a boundary
     }
@@ -300,7 +294,7 @@ public final class ApplyLoop {
     }
   }
 
-  private void startMirror(Marker marker) throws TargetException, RuleFailed, Restart {
+  private void startMirror(Marker marker) throws TargetException, RuleFailedException, Restart {
     if (canCommit()) {
       commit();
     }
@@ -344,12 +338,12 @@ public final class ApplyLoop {
     return new Checkpoint(position, 0, 0);
   }
 
-  private void apply(ChangeEvent change) throws TargetException, RuleFailed, Restart {
+  private void apply(ChangeEvent change) throws TargetException, RuleFailedException, Restart {
     TableMapping mapping;
     try {
       mapping = mapping(change.schema());
     } catch (SetupException e) {
-      throw new RuleFailed(e.getMessage(), e);
+      throw new RuleFailedException(e.getMessage(), e);
     }
     if (batchChanges == 0) {
       oldestPendingMicros = change.commitTimeMicros();
@@ -357,6 +351,7 @@ public final class ApplyLoop {
       sink.pending(oldestPendingMicros);
     }
     batchChanges++;
+    pendingByTable.merge(change.table(), 1L, Long::sum);
     if (change.op() == Op.TRUNCATE) {
       flushChunk();
       target.truncate(mapping);
@@ -384,7 +379,7 @@ public final class ApplyLoop {
 
   /** Careful mode: the change alone, behind a savepoint. */
   private void applyAlone(TableMapping mapping, ChangeEvent change)
-      throws TargetException, RuleFailed {
+      throws TargetException, RuleFailedException {
     Chunk single = new Chunk(rule.mode());
     if (!single.add(mapping, change)) {
       return;
@@ -419,7 +414,7 @@ public final class ApplyLoop {
         sink.deadLettered(change, failure);
         return;
       }
-      throw new RuleFailed(failure, e);
+      throw new RuleFailedException(failure, e);
     }
   }
 
@@ -496,8 +491,9 @@ public final class ApplyLoop {
       target.commitWithoutCheckpoint();
     }
     applied = boundary;
-    sink.committed(applied, new EnumMap<>(pendingCounts));
+    sink.committed(applied, new EnumMap<>(pendingCounts), new HashMap<>(pendingByTable));
     pendingCounts.clear();
+    pendingByTable.clear();
     dirty = false;
     batchChanges = 0;
     oldestPendingMicros = 0;

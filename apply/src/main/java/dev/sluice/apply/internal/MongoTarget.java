@@ -24,6 +24,7 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.TargetException;
 import dev.sluice.apply.TypeMapping;
 import dev.sluice.config.Dialect;
 import dev.sluice.config.TargetConfig;

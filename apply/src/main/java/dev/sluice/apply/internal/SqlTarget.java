@@ -1,6 +1,7 @@
 package dev.sluice.apply.internal;
 
 import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.TargetException;
 import dev.sluice.apply.TypeMapping;
 import dev.sluice.config.Dialect;
 import dev.sluice.config.SqlFailure;

@@ -1,5 +1,6 @@
 package dev.sluice.apply.internal;
 
+import dev.sluice.apply.TargetException;
 import dev.sluice.config.Dialect;
 import dev.sluice.config.TargetConfig;
 

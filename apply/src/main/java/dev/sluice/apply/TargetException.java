@@ -1,4 +1,4 @@
-package dev.sluice.apply.internal;
+package dev.sluice.apply;
 
 /**
  * A target refused or failed a write. Retriable failures (connection lost, deadlock, target down)
