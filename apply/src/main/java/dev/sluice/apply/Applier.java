@@ -1,10 +1,13 @@
 package dev.sluice.apply;
 
+import dev.sluice.apply.internal.AppendCheck;
 import dev.sluice.apply.internal.ApplyLoop;
 import dev.sluice.apply.internal.DeadLetters;
 import dev.sluice.apply.internal.Target;
 import dev.sluice.apply.internal.Targets;
 import dev.sluice.config.RuleConfig;
+import dev.sluice.config.RuleMode;
+import dev.sluice.config.SourceConfig;
 import dev.sluice.config.TableName;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.ChangeEvent;
@@ -47,11 +50,15 @@ public final class Applier implements AutoCloseable {
    * What an applier needs besides its rule and target.
    *
    * @param journal the journal to read
+   * @param source the source (for append mode's start-up check)
    * @param journaledLsn the LSN of the last change journaled (for the lag in bytes)
    * @param listener receives the rule's activity events (called on the rule's thread)
    */
   public record Options(
-      Journal journal, LongSupplier journaledLsn, Consumer<ApplyEvent> listener) {}
+      Journal journal,
+      SourceConfig source,
+      LongSupplier journaledLsn,
+      Consumer<ApplyEvent> listener) {}
 
   private final RuleConfig rule;
   private final TargetConfig target;
@@ -123,6 +130,10 @@ public final class Applier implements AutoCloseable {
         if (state == RuleState.RETRYING) {
           emit("rule.resumed", "target " + target.name() + " is reachable again");
         }
+        ApplyLoop.TableCheck check =
+            rule.mode() == RuleMode.APPEND
+                ? mapping -> AppendCheck.check(options.source(), target, mapping)
+                : null;
         new ApplyLoop(
                 rule,
                 connection,
@@ -131,7 +142,8 @@ public final class Applier implements AutoCloseable {
                 () -> running,
                 ApplyLoop.Range.FOLLOW,
                 deadLetters,
-                careful)
+                careful,
+                check)
             .run();
         backoffMillis = 100;
       } catch (ApplyLoop.Restart restart) {

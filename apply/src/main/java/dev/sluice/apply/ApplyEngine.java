@@ -33,7 +33,7 @@ public final class ApplyEngine implements AutoCloseable {
       LongSupplier journaledLsn,
       Consumer<ApplyEvent> listener) {
     List<Applier> appliers = new ArrayList<>();
-    Applier.Options options = new Applier.Options(journal, journaledLsn, listener);
+    Applier.Options options = new Applier.Options(journal, config.source(), journaledLsn, listener);
     for (RuleConfig rule : config.rules()) {
       appliers.add(Applier.start(rule, config.targetOf(rule), options));
     }

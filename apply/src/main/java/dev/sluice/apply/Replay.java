@@ -110,7 +110,7 @@ public final class Replay {
       ApplyLoop.Range range = new ApplyLoop.Range(from, end, false);
       try (Target target = Targets.connect(config.targetOf(rule))) {
         try {
-          new ApplyLoop(rule, target, journal, sink, () -> true, range, null, false).run();
+          new ApplyLoop(rule, target, journal, sink, () -> true, range, null, false, null).run();
         } catch (TargetException e) {
           if (e.isRetriable()) {
             throw e;
@@ -126,7 +126,8 @@ public final class Replay {
                   () -> true,
                   range,
                   new DeadLetters(journal.dir(), rule.name()),
-                  true)
+                  true,
+                  null)
               .run();
         }
       } catch (ApplyLoop.Restart restart) {

@@ -3,11 +3,10 @@ package dev.sluice.apply;
 import dev.sluice.apply.internal.Canonical;
 import dev.sluice.apply.internal.KeyedRows;
 import dev.sluice.apply.internal.RowReaders;
-import dev.sluice.apply.internal.SqlDialect;
 import dev.sluice.apply.internal.TableMapping;
 import dev.sluice.apply.internal.Target;
+import dev.sluice.apply.internal.TargetReaders;
 import dev.sluice.apply.internal.Targets;
-import dev.sluice.config.Dialect;
 import dev.sluice.config.RuleConfig;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SluiceConfig;
@@ -289,7 +288,7 @@ public final class Verifier {
       progress.table(schema.table(), estimate(source, schema.table()));
       try (KeyedRows sourceRows =
               RowReaders.postgres(source, quoted(schema.table()), mapping, target.dialect());
-          TargetRows targetRows = TargetRows.open(target, mapping)) {
+          TargetReaders.Rows targetRows = TargetReaders.open(target, mapping)) {
         reports.add(compareTable(schema.table(), mapping, sourceRows, targetRows.rows(), progress));
       } catch (SQLException | TargetException e) {
         throw e;
@@ -311,43 +310,6 @@ public final class Verifier {
       statement.setString(2, table.name());
       try (ResultSet rs = statement.executeQuery()) {
         return rs.next() ? rs.getLong(1) : 0;
-      }
-    }
-  }
-
-  /** The target side's rows and what must be closed with them. */
-  private record TargetRows(KeyedRows rows, AutoCloseable connection) implements AutoCloseable {
-    static TargetRows open(TargetConfig target, TableMapping mapping) throws Exception {
-      if (target.dialect() == Dialect.MONGODB) {
-        return new TargetRows(RowReaders.mongo(target, mapping), () -> {});
-      }
-      Properties properties = new Properties();
-      if (target.user() != null) {
-        properties.setProperty("user", target.user());
-      }
-      if (target.password() != null) {
-        properties.setProperty("password", target.password().reveal());
-      }
-      String url =
-          target.url().startsWith("jdbc:mysql:")
-              ? "jdbc:mariadb:" + target.url().substring("jdbc:mysql:".length())
-              : target.url();
-      Connection connection = DriverManager.getConnection(url, properties);
-      SqlDialect dialect = SqlDialect.of(target.dialect());
-      KeyedRows rows =
-          target.dialect() == Dialect.POSTGRESQL
-              ? RowReaders.postgres(
-                  connection, dialect.qualified(mapping.target()), mapping, Dialect.POSTGRESQL)
-              : RowReaders.sql(connection, dialect, mapping);
-      return new TargetRows(rows, connection);
-    }
-
-    @Override
-    public void close() throws Exception {
-      try {
-        rows.close();
-      } finally {
-        connection.close();
       }
     }
   }

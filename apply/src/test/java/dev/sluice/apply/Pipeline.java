@@ -107,7 +107,7 @@ final class Pipeline implements AutoCloseable {
     while (!condition.getAsBoolean()) {
       boolean failed =
           engine != null && engine.status().stream().anyMatch(s -> s.state() == RuleState.FAILED);
-      if (Instant.now().isAfter(deadline) || failed) {
+      if ((Instant.now().isAfter(deadline) || failed) && !condition.getAsBoolean()) {
         fail(
             "waited 60 s for "
                 + what

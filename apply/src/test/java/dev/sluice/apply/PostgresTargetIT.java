@@ -253,6 +253,52 @@ class PostgresTargetIT {
   }
 
   @Test
+  void appendModeRefusesToStartWhenTheTargetIsNotAPrefixOfTheSource() throws Exception {
+    String db = targetDatabase();
+    TARGET
+        .cluster()
+        .executeIn(
+            db,
+            "CREATE TABLE events(id int PRIMARY KEY, what text)",
+            "INSERT INTO events VALUES (1, 'a'), (3, 'c')");
+    try (Pipeline p = new Pipeline(SOURCE.cluster())) {
+      p.sql(
+          "CREATE TABLE events(id int PRIMARY KEY, what text)",
+          "INSERT INTO events VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+      p.configure(yaml(db, "{ name: r, target: pg, mode: append }")).start();
+      p.await(() -> p.status("r").state() == RuleState.FAILED, "the rule to refuse to start");
+
+      assertThat(p.status("r").lastError())
+          .contains("rule r refuses to start: public.events is not a prefix of public.events")
+          .contains("row 2 has key [3] on the target but [2] on the source");
+      assertThat(TARGET.cluster().queryIn(db, "SELECT count(*) FROM events").get(0).get(0))
+          .isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void appendModeContinuesATargetThatIsAPrefixOfTheSource() throws Exception {
+    String db = targetDatabase();
+    TARGET
+        .cluster()
+        .executeIn(
+            db,
+            "CREATE TABLE events(id int PRIMARY KEY, what text)",
+            "INSERT INTO events VALUES (1, 'a'), (2, 'b')");
+    try (Pipeline p = new Pipeline(SOURCE.cluster())) {
+      p.sql(
+          "CREATE TABLE events(id int PRIMARY KEY, what text)",
+          "INSERT INTO events VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+      p.configure(yaml(db, "{ name: r, target: pg, mode: append }")).start();
+      p.sql("INSERT INTO events VALUES (4, 'd')");
+      p.flush(id -> targetHas(db, "flush_mark", id));
+
+      assertThat(TARGET.cluster().queryIn(db, "SELECT id FROM events ORDER BY id"))
+          .containsExactly(List.of(1), List.of(2), List.of(3), List.of(4));
+    }
+  }
+
+  @Test
   void aStoppedTargetIsCaughtUpWhenItReturnsWhileOtherRulesGoOn() throws Exception {
     String db = targetDatabase();
     try (var second = PostgresCluster.start("apply-target-2");

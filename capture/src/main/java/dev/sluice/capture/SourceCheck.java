@@ -227,6 +227,32 @@ public final class SourceCheck {
   }
 
   /**
+   * A source table's shape from the catalog (the same types and value kinds capture journals), or
+   * empty when the table does not exist.
+   */
+  public static Optional<dev.sluice.journal.TableSchema> describe(
+      Connection connection, SourceTable table) {
+    try {
+      SourceCatalog catalog = new SourceCatalog(connection);
+      java.util.Map<String, SourceCatalog.ColumnType> types = catalog.columns(table.name());
+      if (types.isEmpty()) {
+        return Optional.empty();
+      }
+      List<String> key = catalog.primaryKey(table.name());
+      List<dev.sluice.journal.Column> columns = new ArrayList<>();
+      for (java.util.Map.Entry<String, SourceCatalog.ColumnType> entry : types.entrySet()) {
+        columns.add(
+            dev.sluice.capture.internal.RecordMapper.columnOf(
+                entry.getKey(), entry.getValue(), key.indexOf(entry.getKey())));
+      }
+      return Optional.of(
+          new dev.sluice.journal.TableSchema(0, table.name(), columns, table.identity()));
+    } catch (SQLException e) {
+      throw new CaptureException("cannot describe " + table.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * A replication slot as the source reports it.
    *
    * @param name the slot

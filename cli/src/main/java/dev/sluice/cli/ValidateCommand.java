@@ -1,15 +1,25 @@
 package dev.sluice.cli;
 
+import dev.sluice.apply.Compatibility;
+import dev.sluice.apply.Fidelity;
 import dev.sluice.capture.Capture;
 import dev.sluice.capture.SourceCheck;
 import dev.sluice.capture.SourceConnection;
 import dev.sluice.capture.SourceTable;
 import dev.sluice.config.ConfigPrinter;
+import dev.sluice.config.RuleConfig;
+import dev.sluice.config.SetupException;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.TableSchema;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +34,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Check the configuration; with --dry-run also the databases.",
       "Reports every problem at once with its line, and prints the effective configuration with"
-          + " secrets masked. With --dry-run it also connects to the source and checks that it can"
-          + " be captured (wal_level, rights, tables, replica identity, slot); it changes nothing."
+          + " secrets masked. With --dry-run it also connects: it checks that the source can be"
+          + " captured (wal_level, rights, tables, replica identity, slot), that every target can be"
+          + " reached and written, and append rules' start-up condition, and prints the compatibility"
+          + " report: per rule, table and column, the source type, the target type, and whether values"
+          + " arrive exact, converted (how), or limited (which values cannot be stored). It changes"
+          + " nothing. Exit code 0 only when everything can run."
     })
 final class ValidateCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
@@ -48,10 +62,15 @@ final class ValidateCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
+    List<String> problems = new ArrayList<>();
     boolean resuming = Files.exists(loaded.journal().dir().resolve(Capture.OFFSETS_FILE));
     SourceCheck.Report report;
+    List<TableSchema> schemas = new ArrayList<>();
     try (Connection connection = SourceConnection.open(loaded.source())) {
       report = SourceCheck.inspect(loaded.source(), connection, resuming);
+      for (SourceTable table : report.tables()) {
+        SourceCheck.describe(connection, table).ifPresent(schemas::add);
+      }
     }
     out.println("# source: " + report.tables().size() + " tables to capture");
     for (SourceTable table : report.tables()) {
@@ -59,14 +78,51 @@ final class ValidateCommand implements Callable<Integer> {
           "#   "
               + table.name()
               + " (replica identity "
-              + table.identity().name().toLowerCase(java.util.Locale.ROOT)
+              + table.identity().name().toLowerCase(Locale.ROOT)
               + ")");
     }
     report.notes().forEach(note -> out.println("# note: " + note));
+    report.problems().forEach(p -> problems.add(p.toString()));
+    out.println("# targets:");
+    for (TargetConfig target : loaded.targets().values()) {
+      Optional<String> problem = Compatibility.checkTarget(target);
+      out.println(
+          "#   "
+              + target.name()
+              + " ("
+              + target.dialect().yamlName()
+              + "): "
+              + problem.orElse("reachable"));
+      problem.ifPresent(p -> problems.add("target " + target.name() + ": " + p));
+    }
+    for (RuleConfig rule : loaded.rules()) {
+      printCompatibility(out, Compatibility.report(loaded, rule, schemas));
+      Compatibility.checkAppend(loaded, rule, schemas).forEach(problems::add);
+    }
     out.flush();
-    report.orThrow();
-    out.println("# the source is ready for capture");
+    if (!problems.isEmpty()) {
+      throw new SetupException("not ready to run:\n  " + String.join("\n  ", problems));
+    }
+    out.println("# everything can run");
     out.flush();
     return ExitCode.OK;
+  }
+
+  private static void printCompatibility(PrintWriter out, List<Compatibility.Line> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.println("# rule " + lines.get(0).rule() + ": how each column arrives");
+    String format = "#   %-32s %-28s -> %-24s %-9s %s%n";
+    for (Compatibility.Line line : lines) {
+      Fidelity fidelity = line.mapping().fidelity();
+      out.printf(
+          format,
+          line.table() + "." + line.column(),
+          line.sourceType(),
+          line.targetTable() + ": " + line.mapping().targetType(),
+          fidelity.name().toLowerCase(Locale.ROOT),
+          line.mapping().note());
+    }
   }
 }

@@ -92,6 +92,15 @@ public final class ApplyLoop {
   }
 
   /**
+   * A check of a table before a rule without a checkpoint writes it (append mode's prefix check).
+   */
+  @FunctionalInterface
+  public interface TableCheck {
+    /** Why the rule must not start writing this table, or empty. */
+    java.util.Optional<String> check(TableMapping mapping) throws Exception;
+  }
+
+  /**
    * Where a pass starts and ends, and whether it keeps a checkpoint.
    *
    * @param from the first position to read, or {@link JournalPosition#NONE} to start after the
@@ -111,6 +120,8 @@ public final class ApplyLoop {
   private final Range range;
   private final DeadLetters deadLetters;
   private final boolean newerWins;
+  private final TableCheck firstStartCheck;
+  private final java.util.Set<TableName> checkedTables = new java.util.HashSet<>();
   private boolean careful;
 
   private final Map<Integer, TableMapping> mappings = new HashMap<>();
@@ -132,6 +143,11 @@ public final class ApplyLoop {
   private boolean mirroring;
   private long syncRows;
 
+  /**
+   * @param deadLetters where {@code onError: skip} writes refused changes; null for none
+   * @param firstStartCheck checks each table before a rule without a checkpoint writes it; null for
+   *     none
+   */
   public ApplyLoop(
       RuleConfig rule,
       Target target,
@@ -140,7 +156,8 @@ public final class ApplyLoop {
       BooleanSupplier running,
       Range range,
       DeadLetters deadLetters,
-      boolean careful) {
+      boolean careful,
+      TableCheck firstStartCheck) {
     this.rule = rule;
     this.target = target;
     this.journal = journal;
@@ -149,6 +166,7 @@ public final class ApplyLoop {
     this.range = range;
     this.deadLetters = deadLetters;
     this.careful = careful;
+    this.firstStartCheck = firstStartCheck;
     this.newerWins = rule.conflict() == ConflictPolicy.NEWER_WINS;
     this.chunk = new Chunk(rule.mode());
   }
@@ -418,7 +436,8 @@ public final class ApplyLoop {
     }
   }
 
-  private TableMapping mapping(TableSchema schema) throws TargetException, Restart {
+  private TableMapping mapping(TableSchema schema)
+      throws TargetException, Restart, RuleFailedException {
     TableMapping known = mappings.get(schema.id());
     if (known != null) {
       return known;
@@ -447,6 +466,24 @@ public final class ApplyLoop {
                   + " was dropped on the source; the target keeps its"
                   + " data, and new rows leave it empty");
         }
+      }
+    }
+    if (firstStartCheck != null
+        && applied == null
+        && range.checkpointing()
+        && checkedTables.add(schema.table())) {
+      java.util.Optional<String> problem;
+      try {
+        problem = firstStartCheck.check(mapping);
+      } catch (Exception e) {
+        throw new TargetException(
+            "cannot check " + mapping.target() + " before the first start: " + e.getMessage(),
+            true,
+            e);
+      }
+      if (problem.isPresent()) {
+        throw new RuleFailedException(
+            "rule " + rule.name() + " refuses to start: " + problem.get(), null);
       }
     }
     mappings.put(schema.id(), mapping);

@@ -42,6 +42,12 @@ public abstract class SqlDialect {
   /** How a source column is stored. */
   public abstract TypeMapping map(Column column, boolean key);
 
+  /** How column {@code index} of a mapping is stored (its key columns through {@link #mapKey}). */
+  public TypeMapping typeOf(TableMapping mapping, int index) {
+    Column column = mapping.columns().get(index);
+    return mapping.isKey(index) ? mapKey(mapping, column) : map(column, false);
+  }
+
   /** How a key column of a mapping is stored (a dialect may share an index budget among them). */
   TypeMapping mapKey(TableMapping mapping, Column column) {
     return map(column, true);

@@ -275,6 +275,25 @@ public final class RecordMapper {
     };
   }
 
+  /** A column as the catalog describes it (for reports made before anything is captured). */
+  public static Column columnOf(String name, SourceCatalog.ColumnType type, int keyPosition) {
+    String pgType = type.effective();
+    boolean array = pgType.endsWith("[]");
+    ValueKind kind = array ? ValueKind.ARRAY : kindOfType(pgType, type);
+    ValueKind element = array ? kindOfType(pgType.substring(0, pgType.length() - 2), type) : null;
+    if (element == ValueKind.ARRAY) {
+      element = ValueKind.OTHER;
+    }
+    return new Column(
+        name,
+        pgType,
+        kind,
+        element,
+        keyPosition,
+        !type.notNull() && keyPosition < 0,
+        type.enumLabels());
+  }
+
   /** The kind of a textual value by its PostgreSQL type. */
   static ValueKind kindOfType(String pgType, SourceCatalog.ColumnType type) {
     if (type != null && type.typtype() == 'e') {

@@ -1,0 +1,162 @@
+package dev.sluice.apply;
+
+import dev.sluice.apply.internal.AppendCheck;
+import dev.sluice.apply.internal.MongoTypes;
+import dev.sluice.apply.internal.SqlDialect;
+import dev.sluice.apply.internal.TableMapping;
+import dev.sluice.config.Dialect;
+import dev.sluice.config.RuleConfig;
+import dev.sluice.config.RuleMode;
+import dev.sluice.config.SetupException;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TableName;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.TableSchema;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What a rule does to each source column in its target, before anything runs: the compatibility
+ * report of {@code sluice validate --dry-run}, and the checks of targets and of append rules.
+ */
+public final class Compatibility {
+  private Compatibility() {}
+
+  /**
+   * One column of one table of one rule.
+   *
+   * @param rule the rule
+   * @param table the source table
+   * @param targetTable the target table or collection
+   * @param column the column
+   * @param sourceType its source type
+   * @param mapping how its values are stored
+   */
+  public record Line(
+      String rule,
+      TableName table,
+      String targetTable,
+      String column,
+      String sourceType,
+      TypeMapping mapping) {}
+
+  /** The report for a rule over source tables (those it does not cover are left out). */
+  public static List<Line> report(SluiceConfig config, RuleConfig rule, List<TableSchema> tables) {
+    TargetConfig target = config.targetOf(rule);
+    List<Line> lines = new ArrayList<>();
+    for (TableSchema table : tables) {
+      if (!rule.covers(table.table()) || !table.hasKey()) {
+        continue;
+      }
+      TableMapping mapping;
+      try {
+        mapping = TableMapping.of(rule, target.dialect(), table);
+      } catch (SetupException e) {
+        continue;
+      }
+      for (int i = 0; i < mapping.columns().size(); i++) {
+        Column column = mapping.columns().get(i);
+        TypeMapping type =
+            target.dialect() == Dialect.MONGODB
+                ? MongoTypes.map(column)
+                : SqlDialect.of(target.dialect()).typeOf(mapping, i);
+        lines.add(
+            new Line(
+                rule.name(),
+                table.table(),
+                mapping.target().toString(),
+                column.name(),
+                column.pgType(),
+                type));
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * Whether a target can be reached and written: empty when so, else what is wrong. Changes
+   * nothing.
+   */
+  public static Optional<String> checkTarget(TargetConfig target) {
+    try {
+      if (target.dialect() == Dialect.MONGODB) {
+        return MongoTypes.ping(target);
+      }
+      Properties properties = new Properties();
+      if (target.user() != null) {
+        properties.setProperty("user", target.user());
+      }
+      if (target.password() != null) {
+        properties.setProperty("password", target.password().reveal());
+      }
+      String url =
+          target.url().startsWith("jdbc:mysql:")
+              ? "jdbc:mariadb:" + target.url().substring("jdbc:mysql:".length())
+              : target.url();
+      if (target.dialect() == Dialect.SQLITE) {
+        java.nio.file.Path file =
+            java.nio.file.Path.of(url.substring("jdbc:sqlite:".length())).toAbsolutePath();
+        java.nio.file.Path dir = file.getParent();
+        while (dir != null && !java.nio.file.Files.exists(dir)) {
+          dir = dir.getParent();
+        }
+        return dir != null && java.nio.file.Files.isWritable(dir)
+            ? Optional.empty()
+            : Optional.of("cannot write " + file.getParent());
+      }
+      try (Connection connection = DriverManager.getConnection(url, properties);
+          Statement statement = connection.createStatement()) {
+        if (target.dialect() == Dialect.POSTGRESQL) {
+          try (ResultSet rs =
+              statement.executeQuery(
+                  "SELECT has_database_privilege(current_user, current_database(), 'CREATE')")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+              return Optional.of(
+                  "the user may not create schemas in this database (GRANT CREATE ON DATABASE ... TO ...)");
+            }
+          }
+        } else {
+          statement.execute("SELECT 1");
+        }
+      }
+      return Optional.empty();
+    } catch (Exception e) {
+      return Optional.of(
+          "cannot connect to "
+              + target.maskedUrl()
+              + ": "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+  }
+
+  /** For an append rule, why a table's target is not a prefix of the source, per table. */
+  public static List<String> checkAppend(
+      SluiceConfig config, RuleConfig rule, List<TableSchema> tables) {
+    List<String> problems = new ArrayList<>();
+    if (rule.mode() != RuleMode.APPEND) {
+      return problems;
+    }
+    TargetConfig target = config.targetOf(rule);
+    for (TableSchema table : tables) {
+      if (!rule.covers(table.table()) || !table.hasKey()) {
+        continue;
+      }
+      try {
+        AppendCheck.check(config.source(), target, TableMapping.of(rule, target.dialect(), table))
+            .ifPresent(problems::add);
+      } catch (Exception e) {
+        problems.add(
+            "cannot check " + table.table() + " of rule " + rule.name() + ": " + e.getMessage());
+      }
+    }
+    return problems;
+  }
+}
