@@ -344,14 +344,7 @@ public final class GroupProbe implements AutoCloseable {
       }
       if (!within) {
         detail =
-            (detail.isEmpty() ? "" : detail + "; ")
-                + "over its lagTolerance "
-                + e.lagTolerance()
-                + " ("
-                + Lsn.bytes(bytes)
-                + ", "
-                + Lsn.millis(millis)
-                + " behind)";
+            (detail.isEmpty() ? "" : detail + "; ") + "over its lagTolerance " + e.lagTolerance();
       }
       return status(e, master, p.freshness.measured(within, now), bytes, millis, now, detail);
     } catch (SQLException ex) {
@@ -384,16 +377,7 @@ public final class GroupProbe implements AutoCloseable {
             ? 0
             : Math.max(0, Duration.between(at.oldestUnappliedCommitTime(), now).toMillis());
     boolean within = e.lagTolerance().allows(bytes, millis);
-    String detail =
-        within
-            ? ""
-            : "over its lagTolerance "
-                + e.lagTolerance()
-                + " ("
-                + Lsn.bytes(bytes)
-                + ", "
-                + Lsn.millis(millis)
-                + " behind)";
+    String detail = within ? "" : "over its lagTolerance " + e.lagTolerance();
     return status(e, master, p.freshness.measured(within, now), bytes, millis, now, detail);
   }
 
