@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       TailCommand.class,
       DemoCommand.class,
+      PromoteCommand.class,
+      RejoinCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
