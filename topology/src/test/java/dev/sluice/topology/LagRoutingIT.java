@@ -237,4 +237,36 @@ class LagRoutingIT {
       assertThat(node(topology, "app", "primary").pool().idle()).isEqualTo(2);
     }
   }
+
+  @Test
+  void aProbeRoundCostsOneSmallQueryPerNodeOverOneKeptOpenSessionEach() throws Exception {
+    try (Topology topology =
+        Topology.start(
+            config("least-lag"), AppliedPositions.NONE, e -> {}, Topology.Options.oneShot())) {
+      for (int i = 0; i < 20; i++) {
+        topology.probeNow();
+      }
+      int rounds = 200;
+      long start = System.nanoTime();
+      for (int i = 0; i < rounds; i++) {
+        topology.probeNow();
+      }
+      double millis = (System.nanoTime() - start) / 1e6 / rounds;
+      System.out.printf(
+          "one probe round (master, 2 standbys, 1 CDC-fed JDBC node): %.2f ms%n", millis);
+      assertThat(millis).isLessThan(50);
+      // connections of the probes on the master: the master's own, and the CDC-fed node's
+      // (its target database lives on the same server); no new session per probe
+      assertThat(
+              PRIMARY
+                  .cluster()
+                  .queryLong(
+                      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice-topology'"))
+          .isEqualTo(2);
+      assertThat(
+              one.queryLong(
+                  "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice-topology'"))
+          .isEqualTo(1);
+    }
+  }
 }

@@ -218,7 +218,11 @@ public final class Promotion {
 
   /** How far behind: bytes, milliseconds, and a note on what it was measured against. */
   private record Lag(long bytes, long millis, String note) {
+    /** Within the tolerance; a time lag that cannot be measured is never within a time limit. */
     boolean within(LagTolerance tolerance) {
+      if (millis < 0 && bytes > 0 && tolerance.time() != null) {
+        return false;
+      }
       return tolerance.allows(bytes, millis);
     }
   }
