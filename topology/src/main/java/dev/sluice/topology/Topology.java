@@ -192,6 +192,35 @@ public final class Topology implements AutoCloseable {
     }
   }
 
+  /**
+   * The JDBC URL capture should read from now: {@code source.url}, or, once a node of the group
+   * whose configured master is the source has been promoted (by this topology, by {@code sluice
+   * promote}, or before a restart), that group's running master's URL (credentials stay those of
+   * {@code source:}, the new master being a physical copy of the old one). Capture compares it with
+   * the URL it runs on after every {@link TopologyEvent.Type#PROMOTED} event.
+   */
+  public String sourceUrl() {
+    if (source == null) {
+      return null;
+    }
+    for (GroupProbe probe : probes.values()) {
+      String configuredMaster = configuredMaster(probe.config());
+      Endpoint e = probe.endpoints().get(configuredMaster);
+      if (e.isPostgres() && source.sameDatabaseAs(e.host(), e.port(), e.database())) {
+        return probe.endpoints().get(master(probe.config().name())).url();
+      }
+    }
+    return config.source().url();
+  }
+
+  private static String configuredMaster(ReplicaGroupConfig group) {
+    return group.nodes().stream()
+        .filter(n -> n.role() == NodeRole.MASTER)
+        .findFirst()
+        .orElseThrow()
+        .name();
+  }
+
   /** The file that keeps the running roles: {@code topology-roles.json} beside the state file. */
   public Path rolesFile() {
     return rolesFile.path();
@@ -497,11 +526,7 @@ public final class Topology implements AutoCloseable {
           running.master(),
           group);
     }
-    return groupConfig.nodes().stream()
-        .filter(n -> n.role() == NodeRole.MASTER)
-        .findFirst()
-        .orElseThrow()
-        .name();
+    return configuredMaster(groupConfig);
   }
 
   private void reloadRolesIfChanged() {
@@ -529,6 +554,20 @@ public final class Topology implements AutoCloseable {
           e.getValue().forget(was);
         }
         pools.evict(e.getValue().endpoints().get(was));
+        emit(
+            new TopologyEvent(
+                TopologyEvent.Type.PROMOTED,
+                options.clock().instant(),
+                e.getKey(),
+                now,
+                now
+                    + " is the master of group "
+                    + e.getKey()
+                    + " (recorded by another process in "
+                    + rolesFile.path().getFileName()
+                    + "; was "
+                    + was
+                    + ")"));
       }
     }
     LOG.debug("roles reloaded: {} -> {}", before, roles);

@@ -151,7 +151,11 @@ class FailoverIT {
                         + primary.queryValue("SELECT pg_current_wal_lsn()")
                         + "'")));
     EVENTS.clear();
-    try (Topology topology = topology()) {
+    try (Topology topology = topology();
+        Topology running =
+            Topology.start(
+                config, AppliedPositions.NONE, EVENTS::add, Topology.Options.oneShot())) {
+      assertThat(running.sourceUrl()).isEqualTo(primary.jdbcUrl());
       Connection before = topology.writeDataSource("app").getConnection();
       PromotionResult result = topology.promote("app", "standby", false);
       System.out.println("promotion took " + result.took().toMillis() + " ms: " + result);
@@ -187,6 +191,12 @@ class FailoverIT {
       assertThat(node(topology, "app", "primary").role()).isEqualTo(NodeRole.SLAVE);
       assertThat(node(topology, "app", "primary").detail()).contains("not in recovery");
       assertThat(topology.route("app").node()).isEqualTo("standby");
+
+      // another topology (a running sidecar) notices the roles file at its next probe
+      running.probeNow();
+      assertThat(running.status("app").master()).isEqualTo("standby");
+      assertThat(running.sourceUrl()).isEqualTo(standby.jdbcUrl());
+      assertThat(serverPort(running.writeDataSource("app"))).isEqualTo(standby.port());
     }
     // the failover slot is on the new master and decodes what it writes
     assertThat(
@@ -203,14 +213,16 @@ class FailoverIT {
         .extracting(TopologyEvent::toString)
         .anyMatch(e -> e.startsWith("replica.state app/primary: primary fenced"))
         .anyMatch(e -> e.startsWith("replica.promoted app/standby: standby is the master"))
-        .anyMatch(e -> e.startsWith("replica.removed app/primary"));
+        .anyMatch(e -> e.startsWith("replica.removed app/primary"))
+        .anyMatch(e -> e.contains("recorded by another process in topology-roles.json"));
   }
 
   @Test
   @Order(3)
-  void theRunningRolesSurviveARestart() throws Exception {
+  void theRunningRolesSurviveARestartAndCaptureIsToldItsNewSource() throws Exception {
     try (Topology topology = topology()) {
       topology.probeNow();
+      assertThat(topology.sourceUrl()).isEqualTo(standby.jdbcUrl());
       assertThat(topology.status("app").master()).isEqualTo("standby");
       assertThat(node(topology, "app", "primary").configuredRole()).isEqualTo(NodeRole.MASTER);
       assertThat(node(topology, "app", "primary").role()).isEqualTo(NodeRole.SLAVE);
