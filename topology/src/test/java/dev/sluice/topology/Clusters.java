@@ -120,9 +120,13 @@ final class Clusters {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       running = false;
-      thread.join(5000);
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
