@@ -144,7 +144,14 @@ public final class Promotion {
               TopologyEvent.Type.STATE, master.name(), master.name() + " unreachable: not fenced");
         }
         if (standby) {
-          lag = catchUp(candidate, fencedAt);
+          try {
+            lag = catchUp(candidate, fencedAt);
+          } catch (SQLException | RuntimeException e) {
+            if (fencing == Fencing.READ_ONLY) {
+              unfence(old); // the node vanished before pg_promote(): keep the old master serving
+            }
+            throw e;
+          }
           if (!force && !lag.within(tolerance)) {
             if (fencing == Fencing.READ_ONLY) {
               unfence(old);
