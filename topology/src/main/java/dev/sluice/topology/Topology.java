@@ -122,7 +122,14 @@ public final class Topology implements AutoCloseable {
       }
       GroupProbe probe =
           new GroupProbe(
-              group, endpoints, source, applied, pools, probeTimeout, this::emit, options.clock());
+              group,
+              endpoints,
+              this::currentSource,
+              applied,
+              pools,
+              probeTimeout,
+              this::emit,
+              options.clock());
       probes.put(group.name(), probe);
       routers.put(group.name(), new ReadRouter());
       views.put(group.name(), probe.initialView(master(group.name())));
@@ -200,17 +207,22 @@ public final class Topology implements AutoCloseable {
    * the URL it runs on after every {@link TopologyEvent.Type#PROMOTED} event.
    */
   public String sourceUrl() {
+    Endpoint current = currentSource();
+    return current == null ? null : current.url();
+  }
+
+  /** The configured source, or the master promoted in its place. */
+  private Endpoint currentSource() {
     if (source == null) {
       return null;
     }
     for (GroupProbe probe : probes.values()) {
-      String configuredMaster = configuredMaster(probe.config());
-      Endpoint e = probe.endpoints().get(configuredMaster);
+      Endpoint e = probe.endpoints().get(configuredMaster(probe.config()));
       if (e.isPostgres() && source.sameDatabaseAs(e.host(), e.port(), e.database())) {
-        return probe.endpoints().get(master(probe.config().name())).url();
+        return probe.endpoints().get(master(probe.config().name()));
       }
     }
-    return config.source().url();
+    return source;
   }
 
   private static String configuredMaster(ReplicaGroupConfig group) {
@@ -356,7 +368,7 @@ public final class Topology implements AutoCloseable {
           new Promotion(
                   target,
                   old,
-                  source,
+                  currentSource(),
                   config.source() == null ? "sluice" : config.source().slot(),
                   force,
                   OPERATION_TIMEOUT,

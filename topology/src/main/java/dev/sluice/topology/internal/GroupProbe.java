@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Measures one group's lag, one round at a time, over one kept-open connection per node (so a probe
@@ -55,25 +56,26 @@ public final class GroupProbe implements AutoCloseable {
 
   private final ReplicaGroupConfig config;
   private final Map<String, Endpoint> endpoints;
-  private final Endpoint source;
+  private final Supplier<Endpoint> source;
   private final AppliedPositions applied;
   private final NodePools pools;
   private final Duration timeout;
   private final Consumer<TopologyEvent> events;
   private final Clock clock;
   private final Map<String, NodeProbe> probes = new LinkedHashMap<>();
-  private final ProbeConnection sourceConnection;
+  private ProbeConnection sourceConnection;
   private long lastMasterLsn = -1;
 
   /**
    * @param endpoints the group's nodes, in configuration order
-   * @param source capture's source, for the lag of CDC-fed slaves (null when there are none)
+   * @param source where capture reads now (the configured source, or the master promoted in its
+   *     place), for the lag of CDC-fed slaves; it may return null
    * @param timeout the longest a probe waits for a node
    */
   public GroupProbe(
       ReplicaGroupConfig config,
       List<Endpoint> endpoints,
-      Endpoint source,
+      Supplier<Endpoint> source,
       AppliedPositions applied,
       NodePools pools,
       Duration timeout,
@@ -90,7 +92,6 @@ public final class GroupProbe implements AutoCloseable {
     this.clock = clock;
     endpoints.forEach(
         e -> probes.put(e.name(), new NodeProbe(e, new Freshness(config.hysteresis()), timeout)));
-    this.sourceConnection = source == null ? null : new ProbeConnection(source, timeout);
   }
 
   public ReplicaGroupConfig config() {
@@ -273,12 +274,19 @@ public final class GroupProbe implements AutoCloseable {
   }
 
   private long sourceLsn(Endpoint master, MasterReading reading) {
-    if (source == null) {
+    Endpoint now = source.get();
+    if (now == null) {
       return -1;
     }
     if (master.isPostgres()
-        && source.sameDatabaseAs(master.host(), master.port(), master.database())) {
+        && now.sameDatabaseAs(master.host(), master.port(), master.database())) {
       return reading.lsn;
+    }
+    if (sourceConnection == null || !sourceConnection.endpoint.equals(now)) {
+      if (sourceConnection != null) {
+        sourceConnection.reset();
+      }
+      sourceConnection = new ProbeConnection(now, timeout);
     }
     try (Statement st = sourceConnection.get().createStatement();
         ResultSet rs = st.executeQuery(SOURCE_QUERY)) {

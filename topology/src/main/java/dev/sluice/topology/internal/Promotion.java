@@ -57,7 +57,7 @@ public final class Promotion {
   /**
    * @param node the standby to promote
    * @param master the running master
-   * @param source capture's source (to tell whether capture must follow), or null
+   * @param source where capture reads now (to tell whether capture must follow), or null
    * @param slot capture's slot name
    */
   public Promotion(
