@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       SnapshotCommand.class,
       DemoCommand.class,
+      PromoteCommand.class,
+      RejoinCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -1,0 +1,94 @@
+package dev.sluice.topology.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.sluice.topology.PoolUsage;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * One HikariCP pool per node, opened on first use (so nodes nobody reads from hold no connections).
+ * Defaults: at most 10 connections, none kept idle when unused, 3 s to get a connection (so a node
+ * that died between two probes fails fast), start even when the node is down. The embedder's {@code
+ * settings} are applied last.
+ *
+ * <p>Thread-safe.
+ */
+public final class NodePools implements AutoCloseable {
+  static final int DEFAULT_MAX = 10;
+
+  private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
+  private final Consumer<HikariConfig> settings;
+  private volatile boolean closed;
+
+  public NodePools(Consumer<HikariConfig> settings) {
+    this.settings = settings;
+  }
+
+  /** The pool of a node, opened when first asked for. */
+  public HikariDataSource of(Endpoint node) {
+    HikariDataSource pool = pools.get(key(node));
+    return pool != null ? pool : pools.computeIfAbsent(key(node), k -> open(node));
+  }
+
+  private HikariDataSource open(Endpoint node) {
+    if (closed) {
+      throw new IllegalStateException("the topology is closed");
+    }
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("sluice-" + node.group() + "-" + node.name());
+    config.setJdbcUrl(node.url());
+    if (node.user() != null) {
+      config.setUsername(node.user());
+    }
+    if (node.password() != null) {
+      config.setPassword(node.password().reveal());
+    }
+    config.setMaximumPoolSize(DEFAULT_MAX);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(3000);
+    config.setInitializationFailTimeout(-1);
+    if (node.isPostgres()) {
+      config.addDataSourceProperty("ApplicationName", "sluice-" + node.group());
+    }
+    settings.accept(config);
+    return new HikariDataSource(config);
+  }
+
+  /** The usage of a node's pool; zeros (and the default maximum) when it was never opened. */
+  public PoolUsage usage(Endpoint node) {
+    HikariDataSource pool = pools.get(key(node));
+    if (pool == null) {
+      return new PoolUsage(0, 0, DEFAULT_MAX);
+    }
+    HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+    return bean == null
+        ? new PoolUsage(0, 0, pool.getMaximumPoolSize())
+        : new PoolUsage(
+            bean.getActiveConnections(), bean.getIdleConnections(), pool.getMaximumPoolSize());
+  }
+
+  /**
+   * Closes the idle connections of a node's pool and retires the others when they are returned
+   * (after a promotion, for the old master).
+   */
+  public void evict(Endpoint node) {
+    HikariDataSource pool = pools.get(key(node));
+    if (pool != null) {
+      pool.getHikariPoolMXBean().softEvictConnections();
+    }
+  }
+
+  private static String key(Endpoint node) {
+    return node.group() + "\u0000" + node.name();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    pools.values().forEach(HikariDataSource::close);
+    pools.clear();
+  }
+}

@@ -1,0 +1,272 @@
+package dev.sluice.topology;
+
+import static dev.sluice.topology.Clusters.await;
+import static dev.sluice.topology.Clusters.node;
+import static dev.sluice.topology.Clusters.serverPort;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.config.NodeRole;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.testkit.PostgresCluster;
+import dev.sluice.testkit.PostgresExtension;
+import dev.sluice.topology.internal.Lsn;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Measured lag and lag-aware routing over a real primary and two real streaming standbys. */
+class LagRoutingIT {
+  @RegisterExtension static final PostgresExtension PRIMARY = new PostgresExtension("lag-primary");
+
+  static PostgresCluster one;
+  static PostgresCluster two;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void standbys() {
+    PRIMARY.cluster().execute("CREATE TABLE work(id bigserial PRIMARY KEY, v text)");
+    PRIMARY.cluster().execute("CREATE DATABASE mirror");
+    one = PRIMARY.cluster().cloneStandby("lag-one");
+    two = PRIMARY.cluster().cloneStandby("lag-two");
+  }
+
+  @AfterAll
+  static void stopStandbys() {
+    if (one != null) {
+      one.close();
+    }
+    if (two != null) {
+      two.close();
+    }
+  }
+
+  private SluiceConfig config(String routing) throws Exception {
+    return Clusters.config(
+        dir,
+        PRIMARY.cluster(),
+        """
+        targets:
+          mirror: { url: "%s", user: postgres }
+        rules:
+          - { name: to-mirror, target: mirror }
+        replicas:
+          app:
+            routing: %s
+            hysteresis: 1s
+            nodes:
+              - { name: primary, role: master, url: "%s" }
+              - { name: one, role: slave, url: "%s", lagTolerance: 700ms }
+              - { name: two, role: slave, url: "%s", lagTolerance: 700ms }
+              - { name: mirror, role: slave, fedBy: to-mirror, lagTolerance: 1MB }
+        monitor: { poll: 100ms }
+        """
+            .formatted(
+                PRIMARY.cluster().jdbcUrl("mirror"),
+                routing,
+                PRIMARY.cluster().jdbcUrl(),
+                one.jdbcUrl(),
+                two.jdbcUrl()));
+  }
+
+  @Test
+  void lagIsMeasuredUnderAWriteWorkloadAndReadsRotateOverBothStandbys() throws Exception {
+    List<NodeStatus> samples = new CopyOnWriteArrayList<>();
+    try (Topology topology = Topology.start(config("round-robin"), AppliedPositions.NONE, e -> {});
+        Clusters.Workload workload = new Clusters.Workload(PRIMARY.cluster(), "work")) {
+      await(
+          "both standbys up",
+          Duration.ofSeconds(20),
+          () -> topology.status("app").freshSlaves().equals(List.of("one", "two")));
+      Instant until = Instant.now().plusSeconds(2);
+      while (Instant.now().isBefore(until)) {
+        samples.add(node(topology, "app", "one"));
+        Thread.sleep(50);
+      }
+      DataSource reads = topology.readDataSource("app");
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        ports.add(serverPort(reads));
+      }
+      assertThat(workload.rows()).isGreaterThan(50);
+      assertThat(ports)
+          .containsExactly(one.port(), two.port(), one.port(), two.port(), one.port(), two.port());
+    }
+
+    assertThat(samples)
+        .allSatisfy(
+            s -> {
+              assertThat(s.state()).isEqualTo(NodeState.UP);
+              assertThat(s.lagBytes()).isBetween(0L, 1L << 20);
+              assertThat(s.lagMillis()).isBetween(0L, 700L);
+              assertThat(s.probedAt()).isAfter(Instant.now().minusSeconds(5));
+              assertThat(s.role()).isEqualTo(NodeRole.SLAVE);
+              assertThat(s.host()).isEqualTo("127.0.0.1");
+              assertThat(s.port()).isEqualTo(one.port());
+              assertThat(s.database()).isEqualTo("postgres");
+            });
+  }
+
+  @Test
+  void aPausedStandbyTurnsStaleGetsNoReadsAndComesBackOnlyAfterTheHysteresis() throws Exception {
+    List<TopologyEvent> events = new CopyOnWriteArrayList<>();
+    try (Topology topology =
+            Topology.start(config("round-robin"), AppliedPositions.NONE, events::add);
+        Clusters.Workload workload = new Clusters.Workload(PRIMARY.cluster(), "work")) {
+      await(
+          "both standbys up",
+          Duration.ofSeconds(20),
+          () -> topology.status("app").freshSlaves().size() == 2);
+
+      one.execute("SELECT pg_wal_replay_pause()");
+      await(
+          "one stale",
+          Duration.ofSeconds(10),
+          () -> node(topology, "app", "one").state() == NodeState.STALE);
+      NodeStatus stale = node(topology, "app", "one");
+      assertThat(stale.lagBytes()).isPositive();
+      assertThat(stale.lagMillis()).isGreaterThan(700);
+      assertThat(stale.detail()).contains("replay paused").contains("over its lagTolerance 700ms");
+      Map<Integer, Integer> ports = new LinkedHashMap<>();
+      for (int i = 0; i < 20; i++) {
+        ports.merge(serverPort(topology.readDataSource("app")), 1, Integer::sum);
+      }
+      assertThat(ports).containsOnlyKeys(two.port());
+      assertThat(topology.route("app").node()).isEqualTo("two");
+
+      two.execute("SELECT pg_wal_replay_pause()");
+      await(
+          "no fresh slave", Duration.ofSeconds(10), () -> topology.status("app").readsGoToMaster());
+      RoutingDecision toMaster = topology.route("app");
+      assertThat(toMaster.node()).isEqualTo("primary");
+      assertThat(toMaster.role()).isEqualTo(NodeRole.MASTER);
+      assertThat(toMaster.reason()).contains("no fresh slave").contains("one stale");
+      assertThat(serverPort(topology.readDataSource("app"))).isEqualTo(PRIMARY.cluster().port());
+
+      one.execute("SELECT pg_wal_replay_resume()");
+      two.execute("SELECT pg_wal_replay_resume()");
+      Instant backUnder =
+          Clusters.awaitValue(
+              "one catching up",
+              Duration.ofSeconds(10),
+              () ->
+                  node(topology, "app", "one").state() == NodeState.CATCHING_UP
+                      ? Instant.now()
+                      : null);
+      assertThat(topology.route("app").role()).isEqualTo(NodeRole.MASTER);
+      await(
+          "one up",
+          Duration.ofSeconds(10),
+          () -> node(topology, "app", "one").state() == NodeState.UP);
+      assertThat(Duration.between(backUnder, Instant.now())).isGreaterThan(Duration.ofMillis(700));
+      await(
+          "reads back on the standbys",
+          Duration.ofSeconds(10),
+          () -> topology.route("app").role() == NodeRole.SLAVE);
+      assertThat(workload.rows()).isPositive();
+    }
+    assertThat(events)
+        .extracting(TopologyEvent::toString)
+        .anyMatch(e -> e.startsWith("replica.state app/one: one is stale"))
+        .anyMatch(e -> e.startsWith("replica.state app/one: one is catching-up"))
+        .anyMatch(e -> e.startsWith("replica.state app/one: one is up"));
+  }
+
+  @Test
+  void aCdcFedSlaveLagsByItsRulesAppliedPositionAndOldestUnappliedChange() throws Exception {
+    AtomicReference<AppliedPosition> position = new AtomicReference<>();
+    AppliedPositions applied =
+        rule -> rule.equals("to-mirror") ? Optional.ofNullable(position.get()) : Optional.empty();
+    try (Topology topology =
+        Topology.start(config("least-lag"), applied, e -> {}, Topology.Options.oneShot())) {
+      topology.probeNow();
+      assertThat(node(topology, "app", "mirror").state()).isEqualTo(NodeState.STALE);
+      assertThat(node(topology, "app", "mirror").detail()).contains("no applied position");
+
+      long now =
+          Lsn.parse((String) PRIMARY.cluster().queryValue("SELECT pg_current_wal_lsn()::text"));
+      position.set(new AppliedPosition(now, null));
+      topology.probeNow();
+      NodeStatus caughtUp = node(topology, "app", "mirror");
+      assertThat(caughtUp.state()).isEqualTo(NodeState.CATCHING_UP);
+      assertThat(caughtUp.lagMillis()).isZero();
+      assertThat(caughtUp.lagBytes()).isBetween(0L, 4096L);
+      assertThat(caughtUp.fedBy()).isEqualTo("to-mirror");
+      assertThat(caughtUp.database()).isEqualTo("mirror");
+
+      PRIMARY
+          .cluster()
+          .execute("INSERT INTO work(v) SELECT repeat('y', 1000) FROM generate_series(1, 3000)");
+      position.set(new AppliedPosition(now, Instant.now().minusSeconds(12)));
+      topology.probeNow();
+      NodeStatus behind = node(topology, "app", "mirror");
+      assertThat(behind.state()).isEqualTo(NodeState.STALE);
+      assertThat(behind.lagBytes()).isGreaterThan(1L << 20);
+      assertThat(behind.lagMillis()).isBetween(12_000L, 20_000L);
+    }
+  }
+
+  @Test
+  void theWriteDataSourceGoesToTheMasterAndPoolUsageIsReported() throws Exception {
+    try (Topology topology =
+        Topology.start(
+            config("random"), AppliedPositions.NONE, e -> {}, Topology.Options.oneShot())) {
+      DataSource writes = topology.writeDataSource("app");
+      try (Connection c = writes.getConnection()) {
+        c.createStatement().execute("INSERT INTO work(v) VALUES ('through the write DataSource')");
+        NodeStatus master = node(topology, "app", "primary");
+        assertThat(master.pool().active()).isEqualTo(1);
+        assertThat(master.pool().max()).isEqualTo(10);
+        assertThat(serverPort(writes)).isEqualTo(PRIMARY.cluster().port());
+      }
+      assertThat(node(topology, "app", "primary").pool().active()).isZero();
+      assertThat(node(topology, "app", "primary").pool().idle()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aProbeRoundCostsOneSmallQueryPerNodeOverOneKeptOpenSessionEach() throws Exception {
+    try (Topology topology =
+        Topology.start(
+            config("least-lag"), AppliedPositions.NONE, e -> {}, Topology.Options.oneShot())) {
+      for (int i = 0; i < 20; i++) {
+        topology.probeNow();
+      }
+      int rounds = 200;
+      long start = System.nanoTime();
+      for (int i = 0; i < rounds; i++) {
+        topology.probeNow();
+      }
+      double millis = (System.nanoTime() - start) / 1e6 / rounds;
+      System.out.printf(
+          "one probe round (master, 2 standbys, 1 CDC-fed JDBC node): %.2f ms%n", millis);
+      assertThat(millis).isLessThan(50);
+      // connections of the probes on the master: the master's own, and the CDC-fed node's
+      // (its target database lives on the same server); no new session per probe
+      assertThat(
+              PRIMARY
+                  .cluster()
+                  .queryLong(
+                      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice-topology'"))
+          .isEqualTo(2);
+      assertThat(
+              one.queryLong(
+                  "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice-topology'"))
+          .isEqualTo(1);
+    }
+  }
+}
