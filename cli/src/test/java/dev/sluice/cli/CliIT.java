@@ -288,21 +288,37 @@ class CliIT {
     pg.executeIn("follow", "CREATE TABLE t(id int PRIMARY KEY)");
     Path config = write(dir, "follow", "s_follow", "");
     try (Sidecar sidecar =
-            Sidecar.start(
-                new ConfigLoader(Map.of()).load(config), new MetricRegistry(), e -> {}, e -> {});
-        SluiceProcess tail =
-            SluiceProcess.start(
-                List.of(), dir.resolve("tail.log"), "tail", "--follow", "-c", config.toString())) {
-      Thread.sleep(3000); // let tail start at the journal's end
-      pg.executeIn("follow", "INSERT INTO t VALUES (7)");
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-      while (!tail.log().contains("\"id\":7") && Instant.now().isBefore(deadline)) {
-        Thread.sleep(100);
-      }
+        Sidecar.start(
+            new ConfigLoader(Map.of()).load(config), new MetricRegistry(), e -> {}, e -> {})) {
+      pg.executeIn("follow", "INSERT INTO t VALUES (6)");
+      awaitEvents(sidecar, 1);
+      try (SluiceProcess tail =
+          SluiceProcess.start(
+              List.of(),
+              dir.resolve("tail.log"),
+              "tail",
+              "--follow",
+              "--from",
+              "start",
+              "-c",
+              config.toString())) {
+        awaitLog(tail, "\"id\":6");
+        pg.executeIn("follow", "INSERT INTO t VALUES (7)");
+        awaitLog(tail, "\"id\":7");
 
-      assertThat(tail.log()).contains("\"op\":\"insert\"").contains("\"key\":{\"id\":7}");
-      assertThat(tail.terminate(Duration.ofSeconds(20))).isZero();
-      assertThat(sidecar.captureStatus().events()).isEqualTo(1);
+        assertThat(tail.log()).contains("\"op\":\"insert\"").contains("\"key\":{\"id\":7}");
+        assertThat(tail.terminate(Duration.ofSeconds(20))).isZero();
+        assertThat(sidecar.captureStatus().events()).isEqualTo(2);
+      }
     }
+  }
+
+  private static void awaitLog(SluiceProcess process, String text) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (!process.log().contains(text) && Instant.now().isBefore(deadline)) {
+      assertThat(process.isAlive()).as(process.log()).isTrue();
+      Thread.sleep(100);
+    }
+    assertThat(process.log()).as("tail printed " + text).contains(text);
   }
 }
