@@ -81,6 +81,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  journal:  " + loaded.journal().dir());
       out.flush();
       try (Sidecar sidecar = Sidecar.start(loaded, new MetricRegistry(), event -> {})) {
+        out.println("  dashboard: " + sidecar.monitorUri());
+        out.flush();
         AtomicLong done = new AtomicLong();
         ShopWorkload workload = new ShopWorkload(42);
         CompletableFuture<Void> writes =
@@ -143,6 +145,8 @@ final class DemoCommand implements Callable<Integer> {
           heartbeat: 2s
         journal:
           dir: %s
+        monitor:
+          port: 0
         """
         .formatted(source.jdbcUrl("shop"), work.resolve("journal"));
   }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       TailCommand.class,
       DemoCommand.class,
+      MonitorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -8,6 +8,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalStats;
+import dev.sluice.monitor.ActivityFeed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,8 @@ final class Sidecar implements AutoCloseable {
   private final Capture capture;
   private final ScheduledExecutorService maintenance;
   private volatile boolean closed;
+  // monitor (issue 5): dashboard, API, metrics and the state file
+  private volatile MonitorWiring monitor;
 
   private Sidecar(
       SluiceConfig config, Journal journal, Capture capture, ScheduledExecutorService maintenance) {
@@ -50,6 +53,9 @@ final class Sidecar implements AutoCloseable {
    */
   static Sidecar start(SluiceConfig config, MetricRegistry metrics, Consumer<CaptureEvent> events) {
     Journal journal = Journal.open(config.journal());
+    ActivityFeed feed = new ActivityFeed(); // monitor (issue 5)
+    Consumer<CaptureEvent> listener =
+        events.andThen(event -> feed.publish(MonitorWiring.activity(event)));
     Capture capture;
     try {
       capture =
@@ -57,7 +63,7 @@ final class Sidecar implements AutoCloseable {
               config.source(),
               Capture.Options.of(journal)
                   .withMetrics(metrics)
-                  .withListener(events)
+                  .withListener(listener)
                   .withStatusInterval(config.monitor().poll()));
     } catch (RuntimeException e) {
       journal.close();
@@ -71,6 +77,12 @@ final class Sidecar implements AutoCloseable {
               return thread;
             });
     Sidecar sidecar = new Sidecar(config, journal, capture, maintenance);
+    try { // monitor (issue 5)
+      sidecar.monitor = MonitorWiring.start(config, metrics, feed, capture::status, journal::stats);
+    } catch (RuntimeException e) {
+      sidecar.close();
+      throw e;
+    }
     maintenance.scheduleWithFixedDelay(
         sidecar::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return sidecar;
@@ -101,6 +113,11 @@ final class Sidecar implements AutoCloseable {
     return journal.stats();
   }
 
+  /** The dashboard's address (monitor, issue 5). */
+  java.net.URI monitorUri() {
+    return monitor.uri();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
@@ -111,7 +128,13 @@ final class Sidecar implements AutoCloseable {
     try {
       capture.close();
     } finally {
-      journal.close();
+      try {
+        if (monitor != null) {
+          monitor.close(); // monitor (issue 5): last state file write, capture stopped
+        }
+      } finally {
+        journal.close();
+      }
     }
   }
 }

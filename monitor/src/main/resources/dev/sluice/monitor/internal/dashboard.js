@@ -32,6 +32,14 @@
     if (n === null || n === undefined || Number.isNaN(n)) return "–";
     return Number(n).toLocaleString("en-US", { maximumFractionDigits: digits === undefined ? 0 : digits });
   }
+  function compact(n) {
+    if (n === null || n === undefined) return "–";
+    const abs = Math.abs(n);
+    if (abs >= 1e9) return (n / 1e9).toFixed(abs >= 1e10 ? 0 : 1) + "G";
+    if (abs >= 1e6) return (n / 1e6).toFixed(abs >= 1e7 ? 0 : 1) + "M";
+    if (abs >= 1e4) return (n / 1e3).toFixed(0) + "k";
+    return num(n);
+  }
   function bytes(n) {
     if (n === null || n === undefined || n < 0) return "–";
     const units = ["B", "KB", "MB", "GB", "TB"];
@@ -41,7 +49,7 @@
   }
   function seconds(s) {
     if (s === null || s === undefined || s < 0) return "–";
-    if (s < 10) return (Math.round(s * 10) / 10) + " s";
+    if (s < 10) return s.toFixed(1) + " s";
     if (s < 60) return Math.round(s) + " s";
     if (s < 3600) return Math.floor(s / 60) + " m " + Math.round(s % 60) + " s";
     if (s < 86400) return Math.floor(s / 3600) + " h " + Math.round((s % 3600) / 60) + " m";
@@ -95,7 +103,7 @@
     base.setAttribute("stroke", "#263040"); base.setAttribute("stroke-width", "1");
     svg.append(base);
     if (series.length < 2) return svg;
-    const t1 = series[series.length - 1].t, t0 = Math.min(series[0].t, t1 - 60000);
+    const t1 = series[series.length - 1].t, t0 = Math.min(series[0].t, t1 - 20 * state.pollMs);
     const max = Math.max(...series.map((p) => p.v), 1e-9);
     const pts = series.map((p) => [((p.t - t0) / (t1 - t0)) * w, h - 2 - (p.v / max) * (h - 4)]);
     const line = pts.map((p, i) => (i ? "L" : "M") + p[0].toFixed(1) + " " + p[1].toFixed(1)).join(" ");
@@ -176,12 +184,12 @@
         el("td", { class: "num lag" },
           el("div", { class: "lag-value " + t, text: seconds(r.lagSeconds) }),
           el("div", { class: "dim", text: num(r.lagChanges) + " changes · " + bytes(r.lagBytes) })),
-        el("td", { class: "spark" }, spark("rule.lag." + r.name, t, 130, 28)),
+        el("td", { class: "spark", title: "lag over the last minutes" }, spark("rule.lag." + r.name, t, 130, 28)),
         el("td", { class: "num", text: num(r.ratePerSecond, r.ratePerSecond < 10 ? 1 : 0) + "/s" }),
         el("td", {}, el("div", { class: "mono", text: r.appliedPosition || "–" }),
           el("div", { class: "dim mono", text: r.appliedLsn ? "lsn " + r.appliedLsn : "" })),
         el("td", { class: "num" }, ops.length
-          ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: op }, op.charAt(0).toUpperCase() + " ", el("b", { text: num(n) }))))
+          ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: num(n) + " " + op + "s applied" }, op.slice(0, 3) + " ", el("b", { text: compact(n) }))))
           : none()),
         el("td", {}, sync),
         el("td", {}, r.lastError ? el("div", { class: "err", title: r.lastError, text: r.lastError }) : none())));
@@ -245,7 +253,7 @@
     const f = $("freshness");
     const text = $("freshness-text");
     const banner = $("banner");
-    const pollText = "polling every " + seconds(state.pollMs / 1000);
+    const pollText = "polling every " + seconds(state.pollMs / 1000).replace(/\.0 s$/, " s");
     if (state.problem) {
       f.className = "freshness lost";
       document.body.classList.add("disconnected");
