@@ -148,6 +148,15 @@ class DashboardBrowserIT {
         .isEqualTo(3);
     assertThat(chromium.evaluate("document.getElementById('health').textContent").asText())
         .isEqualTo("failing");
+    assertThat(chromium.evaluate("document.getElementById('health-why').textContent").asText())
+        .startsWith("rule audit-to-sqlite failed: target refused");
+    assertThat(
+            chromium
+                .evaluate(
+                    "document.querySelector('tr.rule-error[data-rule=\"audit-to-sqlite\"]')"
+                        + ".textContent")
+                .asText())
+        .contains("table audit is locked");
     chromium.await(
         "document.getElementById('stream-state').textContent === 'live'", Duration.ofSeconds(10));
     assertThat(chromium.evaluate("document.querySelectorAll('#events li').length").asInt())

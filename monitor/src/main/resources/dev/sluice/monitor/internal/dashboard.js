@@ -177,22 +177,25 @@
         ? el("span", { title: (r.lastSyncStart || "") + " → " + (r.lastSyncFinish || "running") },
             r.lastSyncKind + " ", el("span", { class: "dim", text: r.lastSyncFinish ? "done " + ago(r.lastSyncFinish) : "running since " + ago(r.lastSyncStart) }))
         : none("never");
-      body.append(el("tr", { class: "rule", "data-rule": r.name },
+      body.append(el("tr", { class: "rule" + (r.lastError ? " has-error" : ""), "data-rule": r.name },
         el("td", {}, el("div", { class: "name", text: r.name }),
           el("div", { class: "dim", text: "→ " + r.target + " · " + (r.dialect || "?") + " · " + r.mode })),
         el("td", {}, pill(r.state)),
         el("td", { class: "num lag" },
           el("div", { class: "lag-value " + t, text: seconds(r.lagSeconds) }),
           el("div", { class: "dim", text: num(r.lagChanges) + " changes · " + bytes(r.lagBytes) })),
-        el("td", { class: "spark", title: "lag over the last minutes" }, spark("rule.lag." + r.name, t, 130, 28)),
+        el("td", { class: "spark", title: "lag over the last minutes" }, spark("rule.lag." + r.name, t, 120, 28)),
         el("td", { class: "num", text: num(r.ratePerSecond, r.ratePerSecond < 10 ? 1 : 0) + "/s" }),
         el("td", {}, el("div", { class: "mono", text: r.appliedPosition || "–" }),
           el("div", { class: "dim mono", text: r.appliedLsn ? "lsn " + r.appliedLsn : "" })),
-        el("td", { class: "num" }, ops.length
+        el("td", {}, ops.length
           ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: num(n) + " " + op + "s applied" }, op.slice(0, 3) + " ", el("b", { text: compact(n) }))))
           : none()),
-        el("td", {}, sync),
-        el("td", {}, r.lastError ? el("div", { class: "err", title: r.lastError, text: r.lastError }) : none())));
+        el("td", {}, sync)));
+      if (r.lastError) {
+        body.append(el("tr", { class: "rule-error", "data-rule": r.name },
+          el("td", { colspan: "8" }, el("div", { class: "err-line", title: r.lastError }, el("b", { text: "last error " }), r.lastError))));
+      }
     }
   }
   function renderReplicas(s, at) {
@@ -239,6 +242,9 @@
     h.className = "pill " + (s.health.ok ? "pill-ok" : "pill-bad");
     h.textContent = s.health.ok ? "healthy" : "failing";
     h.title = s.health.reasons.join("\n");
+    const why = $("health-why");
+    why.textContent = s.health.ok ? "" : s.health.reasons[0] + (s.health.reasons.length > 1 ? " (+" + (s.health.reasons.length - 1) + " more)" : "");
+    why.title = s.health.reasons.join("\n");
   }
   function render(s) {
     const at = Date.parse(s.takenAt) || Date.now();
