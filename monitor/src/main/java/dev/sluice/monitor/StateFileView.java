@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateFileView implements MonitorSource {
   private static final Logger LOG = LoggerFactory.getLogger(StateFileView.class);
+  private static final Duration MIN_STALE = Duration.ofSeconds(10);
 
   private final Path file;
   private final ActivityFeed feed;
@@ -50,13 +54,42 @@ public final class StateFileView implements MonitorSource {
     return view;
   }
 
-  /** The file's figures, reloaded first when the file changed. */
+  /**
+   * The file's figures, reloaded first when the file changed. When they are older than {@link
+   * #staleAfter} their health is not ok ("the state file is stale"): the sidecar that writes it
+   * every poll is likely down, and a script asking {@code /api/health} must not be told otherwise.
+   */
   @Override
   public Snapshot snapshot() {
     refresh();
+    Snapshot snapshot;
     synchronized (this) {
-      return contents.snapshot();
+      snapshot = contents.snapshot();
     }
+    Duration age = Duration.between(snapshot.takenAt(), Instant.now());
+    if (age.compareTo(staleAfter(snapshot.poll())) <= 0) {
+      return snapshot;
+    }
+    List<String> reasons = new ArrayList<>(snapshot.health().reasons());
+    reasons.add(
+        "the state file is stale: its figures are "
+            + age.toSeconds()
+            + " s old, and the sidecar rewrites it every "
+            + snapshot.poll().toMillis() / 1000.0
+            + " s (is it running?)");
+    return new Snapshot(
+        snapshot.takenAt(),
+        snapshot.poll(),
+        snapshot.pipeline(),
+        snapshot.rules(),
+        snapshot.replicas(),
+        new HealthView(false, reasons));
+  }
+
+  /** How old figures may be before they count as stale: five polls, and at least 10 s. */
+  public static Duration staleAfter(Duration poll) {
+    Duration five = poll.multipliedBy(5);
+    return five.compareTo(MIN_STALE) < 0 ? MIN_STALE : five;
   }
 
   /** Reloads the file when it changed since the last load; returns whether it did. */

@@ -89,4 +89,24 @@ class StateFileTest {
     Files.delete(file);
     assertThat(view.snapshot().health().ok()).as("the last figures stay").isFalse();
   }
+
+  @Test
+  void figuresOlderThanFivePollsAreNotHealthyBecauseTheSidecarIsLikelyDown() throws Exception {
+    Snapshot old = SampleSnapshots.healthy();
+    Snapshot hourOld =
+        new Snapshot(
+            Instant.now().minusSeconds(3600),
+            old.poll(),
+            old.pipeline(),
+            old.rules(),
+            old.replicas(),
+            null);
+    Path file = dir.resolve("state.json");
+    StateFile.write(file, hourOld, List.of());
+    Snapshot seen = StateFileView.open(file, new ActivityFeed()).snapshot();
+    assertThat(seen.health().ok()).isFalse();
+    assertThat(seen.health().reasons()).hasSize(1);
+    assertThat(seen.health().reasons().get(0)).startsWith("the state file is stale");
+    assertThat(seen.rules()).isEqualTo(hourOld.rules());
+  }
 }
