@@ -93,22 +93,45 @@ class EventStreamTest {
     }
   }
 
+  private Socket stalledClient() throws Exception {
+    Socket stalled = new Socket(server.uri().getHost(), server.port());
+    stalled.setReceiveBufferSize(4096);
+    OutputStream out = stalled.getOutputStream();
+    out.write("GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    awaitSubscribers(feed, 1);
+    return stalled; // never read from
+  }
+
   @Test
   void aSlowClientNeverBlocksPublishingAndIsDropped() throws Exception {
-    try (Socket stalled = new Socket(server.uri().getHost(), server.port())) {
-      stalled.setReceiveBufferSize(4096);
-      OutputStream out = stalled.getOutputStream();
-      out.write("GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      awaitSubscribers(feed, 1);
-      // never read: the socket buffers fill, then the subscription's queue
-      String message = "m".repeat(2000);
+    try (Socket stalled = stalledClient()) {
+      ActivityEvent event = new ActivityEvent(Instant.now(), "error", "load", "m".repeat(2000));
       long started = System.nanoTime();
       for (int i = 0; i < 5000; i++) {
-        feed.publish(new ActivityEvent(Instant.now(), "error", "load", message));
+        feed.publish(event);
       }
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
       awaitSubscribers(feed, 0);
+    }
+  }
+
+  @Test
+  void aClientThatStopsReadingIsDisconnectedWhenAWriteStalls() throws Exception {
+    try (Socket stalled = stalledClient()) {
+      // few events, but large: the connection's buffers fill before the client's queue does
+      ActivityEvent large =
+          new ActivityEvent(Instant.now(), "error", "load", "m".repeat(256 * 1024));
+      for (int i = 0; i < 120; i++) {
+        feed.publish(large);
+        Thread.sleep(2);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (server.streamClients() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(server.streamClients()).as("the stalled stream's slot is free").isZero();
+      assertThat(feed.subscribers()).isZero();
     }
   }
 

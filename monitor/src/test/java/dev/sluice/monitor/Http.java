@@ -14,7 +14,10 @@ import java.time.Duration;
 /** A small HTTP client for tests: real requests against a real server. */
 final class Http {
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final URI base;
 
   Http(URI base) {

@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EventStream {
   static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration WAKE_UP = Duration.ofMillis(500);
 
   private final ActivityFeed feed;
@@ -29,10 +35,35 @@ final class EventStream {
   private final AtomicInteger clients = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** The threads writing to a client now, with the time (nanos) their write started. */
+  private final Map<Thread, Long> writing = new HashMap<>();
+
+  private final ScheduledExecutorService watchdog;
+
   EventStream(ActivityFeed feed, ObjectMapper json, int maxClients) {
     this.feed = feed;
     this.json = json;
     this.maxClients = maxClients;
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "sluice-monitor-stream-watchdog");
+              thread.setDaemon(true);
+              return thread;
+            });
+    watchdog.scheduleWithFixedDelay(this::interruptStalledWrites, 1, 1, TimeUnit.SECONDS);
+  }
+
+  private void interruptStalledWrites() {
+    long now = System.nanoTime();
+    synchronized (writing) { // so that a thread is interrupted only while it is still writing
+      writing.forEach(
+          (thread, since) -> {
+            if (now - since > WRITE_TIMEOUT.toNanos()) {
+              thread.interrupt(); // closes the channel the thread is blocked on
+            }
+          });
+    }
   }
 
   /**
@@ -72,12 +103,24 @@ final class EventStream {
       }
     } finally {
       clients.decrementAndGet();
+      if (!closed.get()) {
+        Thread.interrupted(); // a stalled write was given up on: the pool thread serves on
+      }
     }
   }
 
-  private static void write(OutputStream out, String text) throws IOException {
-    out.write(text.getBytes(StandardCharsets.UTF_8));
-    out.flush();
+  private void write(OutputStream out, String text) throws IOException {
+    synchronized (writing) {
+      writing.put(Thread.currentThread(), System.nanoTime());
+    }
+    try {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } finally {
+      synchronized (writing) {
+        writing.remove(Thread.currentThread());
+      }
+    }
   }
 
   int clients() {
@@ -87,5 +130,6 @@ final class EventStream {
   /** Ends every stream (within {@link #WAKE_UP}). */
   void close() {
     closed.set(true);
+    watchdog.shutdownNow();
   }
 }
