@@ -101,6 +101,8 @@ final class DemoCommand implements Callable<Integer> {
       int exit;
       try (Sidecar sidecar =
           Sidecar.start(loaded, new MetricRegistry(), event -> {}, event -> {})) {
+        out.println("  dashboard: " + sidecar.monitorUri());
+        out.flush();
         exit = runWorkload(out, source, sidecar);
         if (exit == ExitCode.OK && !exitWhenDone) {
           out.println(
@@ -208,6 +210,8 @@ final class DemoCommand implements Callable<Integer> {
           - { name: pg-to-pg, target: copy, mode: mirror }
           - { name: pg-to-sqlite, target: local }
           - { name: pg-to-mongo, target: mongo, excludeColumns: { public.customers: [email] } }
+        monitor:
+          port: 0
         """
         .formatted(
             source.jdbcUrl("shop"),

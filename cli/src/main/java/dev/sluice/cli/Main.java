@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       SnapshotCommand.class,
       DemoCommand.class,
+      MonitorCommand.class,
       PromoteCommand.class,
       RejoinCommand.class,
       CommandLine.HelpCommand.class

@@ -10,6 +10,7 @@ import dev.sluice.capture.CaptureStatus;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.JournalStats;
+import dev.sluice.monitor.ActivityFeed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +40,8 @@ final class Sidecar implements AutoCloseable {
   private final ApplyEngine rules;
   private final ScheduledExecutorService maintenance;
   private volatile boolean closed;
+  // monitor (issue 5): dashboard, API, metrics and the state file
+  private volatile MonitorWiring monitor;
 
   private Sidecar(
       SluiceConfig config,
@@ -65,6 +68,9 @@ final class Sidecar implements AutoCloseable {
       Consumer<CaptureEvent> captureEvents,
       Consumer<ApplyEvent> ruleEvents) {
     Journal journal = Journal.open(config.journal());
+    ActivityFeed feed = new ActivityFeed(); // monitor (issue 5)
+    Consumer<CaptureEvent> listener =
+        captureEvents.andThen(event -> feed.publish(MonitorWiring.activity(event)));
     Capture capture;
     try {
       capture =
@@ -72,7 +78,7 @@ final class Sidecar implements AutoCloseable {
               config.source(),
               Capture.Options.of(journal)
                   .withMetrics(metrics)
-                  .withListener(captureEvents)
+                  .withListener(listener)
                   .withStatusInterval(config.monitor().poll()));
     } catch (RuntimeException e) {
       journal.close();
@@ -88,6 +94,12 @@ final class Sidecar implements AutoCloseable {
               return thread;
             });
     Sidecar sidecar = new Sidecar(config, journal, capture, rules, maintenance);
+    try { // monitor (issue 5)
+      sidecar.monitor = MonitorWiring.start(config, metrics, feed, capture::status, journal::stats);
+    } catch (RuntimeException e) {
+      sidecar.close();
+      throw e;
+    }
     maintenance.scheduleWithFixedDelay(
         sidecar::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     return sidecar;
@@ -127,6 +139,11 @@ final class Sidecar implements AutoCloseable {
     return rules.status();
   }
 
+  /** The dashboard's address (monitor, issue 5). */
+  java.net.URI monitorUri() {
+    return monitor.uri();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
@@ -140,7 +157,13 @@ final class Sidecar implements AutoCloseable {
       try {
         rules.close();
       } finally {
-        journal.close();
+        try {
+          if (monitor != null) {
+            monitor.close(); // last state file write: capture and rules stopped
+          }
+        } finally {
+          journal.close();
+        }
       }
     }
   }

@@ -83,6 +83,7 @@ class CliIT {
           password: ${SLUICE_TEST_PASSWORD:-not-a-secret-but-masked}
           snapshot: never
         journal: { dir: journal-%s }
+        monitor: { port: 0 }
         %s
         """
             .formatted(SOURCE.cluster().jdbcUrl(database), slot, database, extra));

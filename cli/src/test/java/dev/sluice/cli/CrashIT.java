@@ -52,7 +52,7 @@ class CrashIT {
     Path config = dir.resolve("sluice.yaml");
     Files.writeString(
         config,
-        "source: { url: '%s', slot: crash, heartbeat: 1s }\njournal: { dir: journal }\n"
+        "source: { url: '%s', slot: crash, heartbeat: 1s }\njournal: { dir: journal }\nmonitor: { port: 0 }\n"
             .formatted(pg.jdbcUrl("crash")));
     Path log = dir.resolve("sluice.log");
     establishCapture(config, log);
@@ -116,7 +116,7 @@ class CrashIT {
     Path config = dir.resolve("snap.yaml");
     Files.writeString(
         config,
-        "source: { url: '%s', slot: snap }\njournal: { dir: snap-journal }\n"
+        "source: { url: '%s', slot: snap }\njournal: { dir: snap-journal }\nmonitor: { port: 0 }\n"
             .formatted(pg.jdbcUrl("snap")));
     Path log = dir.resolve("snap.log");
     Random random = new Random(Long.getLong("sluice.test.seed", System.nanoTime()));

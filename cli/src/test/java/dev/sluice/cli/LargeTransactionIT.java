@@ -32,7 +32,7 @@ class LargeTransactionIT {
     Path config = dir.resolve("sluice.yaml");
     Files.writeString(
         config,
-        "source: { url: '%s', slot: large }\njournal: { dir: journal }\n"
+        "source: { url: '%s', slot: large }\njournal: { dir: journal }\nmonitor: { port: 0 }\n"
             .formatted(pg.jdbcUrl("large")));
     try (SluiceProcess sluice =
         SluiceProcess.start(

@@ -1,0 +1,37 @@
+package dev.sluice.monitor;
+
+import java.util.Map;
+
+/**
+ * A POST endpoint that changes something (promote a replica, pause a rule), registered by the
+ * wiring with {@link MonitorServer.Builder#action}. It gets the same token check as every other
+ * endpoint; the server reads at most {@link MonitorServer#MAX_BODY_BYTES} of the body.
+ *
+ * <p>Failures map to statuses: {@link IllegalArgumentException} is 400 (bad request), {@link
+ * IllegalStateException} is 409 (refused in the current state, e.g. a slave too far behind to
+ * promote), anything else is 500; the exception's message is the response's {@code error}.
+ */
+@FunctionalInterface
+public interface Action {
+
+  /**
+   * Does it and answers.
+   *
+   * @return the response body, serialised as JSON (a record, a map, a list, a string)
+   */
+  Object perform(Request request) throws Exception;
+
+  /**
+   * A call of an action.
+   *
+   * @param pathParameters the values of the pattern's {@code {name}} segments, decoded
+   * @param query the query parameters (the first value of each; {@code token} left out)
+   * @param body the request body as text (UTF-8), empty when none
+   */
+  record Request(Map<String, String> pathParameters, Map<String, String> query, String body) {
+    public Request {
+      pathParameters = Map.copyOf(pathParameters);
+      query = Map.copyOf(query);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package dev.sluice.monitor;
+
+import com.codahale.metrics.MetricRegistry;
+import com.sun.net.httpserver.HttpServer;
+import dev.sluice.config.MonitorConfig;
+import dev.sluice.config.SetupException;
+import dev.sluice.monitor.internal.MonitorEndpoints;
+import dev.sluice.monitor.internal.PrometheusExposition;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The monitor's HTTP server: the dashboard page, the JSON API, the SSE activity stream and {@code
+ * /metrics}, all behind the bearer token when one is configured. Built on the JDK's HTTP server.
+ *
+ * <pre>{@code
+ * try (MonitorServer server = MonitorServer.start(config.monitor(), source, feed, metrics)) {
+ *   System.out.println("dashboard: " + server.uri());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Requests are served by a fixed pool of daemon threads: {@link
+ * Builder#maxStreamClients} for SSE clients plus {@link #WORKERS} for everything else, so streams
+ * never starve the API.
+ */
+public final class MonitorServer implements AutoCloseable {
+  /** The largest request body accepted, in bytes (only actions read one). */
+  public static final int MAX_BODY_BYTES = MonitorEndpoints.MAX_BODY_BYTES;
+
+  /** How many SSE clients may be connected at once unless told otherwise. */
+  public static final int DEFAULT_MAX_STREAM_CLIENTS = 16;
+
+  /** Threads for requests other than SSE streams. */
+  public static final int WORKERS = 4;
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final MonitorEndpoints endpoints;
+
+  private MonitorServer(HttpServer server, ExecutorService executor, MonitorEndpoints endpoints) {
+    this.server = server;
+    this.executor = executor;
+    this.endpoints = endpoints;
+  }
+
+  /** Starts a server with no actions; see {@link #builder} for more. */
+  public static MonitorServer start(
+      MonitorConfig config, MonitorSource source, ActivityFeed feed, MetricRegistry metrics) {
+    return builder(config, source, feed, metrics).start();
+  }
+
+  /** A server to configure further, then {@link Builder#start()}. */
+  public static Builder builder(
+      MonitorConfig config, MonitorSource source, ActivityFeed feed, MetricRegistry metrics) {
+    return new Builder(config, source, feed, metrics);
+  }
+
+  /** The address it listens on (with the port it got when the configured one was 0). */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  public int port() {
+    return address().getPort();
+  }
+
+  /** The dashboard's address, like {@code http://127.0.0.1:14499/}. */
+  public URI uri() {
+    InetAddress address = address().getAddress();
+    String host = address.getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + port() + "/");
+  }
+
+  /** How many SSE clients are connected now. */
+  public int streamClients() {
+    return endpoints.streamClients();
+  }
+
+  /** Stops listening, ends the streams, and stops the threads. */
+  @Override
+  public void close() {
+    endpoints.close();
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  /** A server being configured. Not thread-safe; use it from one thread, then discard it. */
+  public static final class Builder {
+    private final MonitorConfig config;
+    private final MonitorSource source;
+    private final ActivityFeed feed;
+    private final MetricRegistry metrics;
+    private final Map<String, Action> actions = new LinkedHashMap<>();
+    private String origin = "live";
+    private int maxStreamClients = DEFAULT_MAX_STREAM_CLIENTS;
+
+    private Builder(
+        MonitorConfig config, MonitorSource source, ActivityFeed feed, MetricRegistry metrics) {
+      this.config = Objects.requireNonNull(config, "config");
+      this.source = Objects.requireNonNull(source, "source");
+      this.feed = Objects.requireNonNull(feed, "feed");
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * Adds a POST endpoint, e.g. {@code action("/api/replicas/{group}/promote", promote)}. A {@code
+     * {name}} segment matches one path segment and is passed to the action decoded. Actions need
+     * the token like everything else.
+     *
+     * @throws IllegalArgumentException when the pattern is not a path or is already taken
+     */
+    public Builder action(String pathPattern, Action action) {
+      if (!pathPattern.startsWith("/api/")) {
+        throw new IllegalArgumentException(
+            "action paths start with /api/, not '" + pathPattern + "'");
+      }
+      if (actions.putIfAbsent(pathPattern, Objects.requireNonNull(action, "action")) != null) {
+        throw new IllegalArgumentException("an action is already registered on " + pathPattern);
+      }
+      return this;
+    }
+
+    /** Adds every action of the map (path pattern to action). */
+    public Builder actions(Map<String, Action> actions) {
+      actions.forEach(this::action);
+      return this;
+    }
+
+    /**
+     * What the figures come from, shown in the page's header: {@code live} (the default) or, for
+     * example, {@code read-only: state file /var/lib/sluice/state.json}.
+     */
+    public Builder origin(String origin) {
+      this.origin = Objects.requireNonNull(origin, "origin");
+      return this;
+    }
+
+    /**
+     * How many SSE clients may be connected at once (default {@value #DEFAULT_MAX_STREAM_CLIENTS}).
+     */
+    public Builder maxStreamClients(int maxStreamClients) {
+      if (maxStreamClients < 1) {
+        throw new IllegalArgumentException("maxStreamClients must be at least 1");
+      }
+      this.maxStreamClients = maxStreamClients;
+      return this;
+    }
+
+    /**
+     * Binds {@code monitor.host:monitor.port} and starts serving.
+     *
+     * @throws SetupException when the address cannot be bound (in use, not local), or a
+     *     non-loopback address is to be bound without a token
+     */
+    public MonitorServer start() {
+      InetAddress address = resolve(config.host());
+      boolean hasToken = config.token() != null && !config.token().isEmpty();
+      if (!address.isLoopbackAddress() && !hasToken) {
+        throw new SetupException(
+            "binding "
+                + config.host()
+                + " exposes the dashboard beyond this machine; set a token (monitor.token, or"
+                + " --token for 'sluice monitor') or bind 127.0.0.1");
+      }
+      MonitorEndpoints endpoints =
+          new MonitorEndpoints(
+              source,
+              feed,
+              new PrometheusExposition(metrics),
+              config.token(),
+              actions,
+              origin,
+              maxStreamClients);
+      HttpServer server;
+      try {
+        server = HttpServer.create(new InetSocketAddress(address, config.port()), 64);
+      } catch (IOException e) {
+        throw new SetupException(
+            "the monitor cannot listen on "
+                + config.host()
+                + ":"
+                + config.port()
+                + ": "
+                + e.getMessage()
+                + " (set monitor.port to a free port, or 0 for any)",
+            e);
+      }
+      AtomicInteger threads = new AtomicInteger();
+      ExecutorService executor =
+          Executors.newFixedThreadPool(
+              maxStreamClients + WORKERS,
+              r -> {
+                Thread thread = new Thread(r, "sluice-monitor-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+              });
+      server.setExecutor(executor);
+      server.createContext("/", endpoints);
+      server.start();
+      return new MonitorServer(server, executor, endpoints);
+    }
+
+    private static InetAddress resolve(String host) {
+      try {
+        return InetAddress.getByName(host);
+      } catch (UnknownHostException e) {
+        throw new SetupException("monitor.host '" + host + "' is not a known host or address", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.sluice.monitor;
+
+import dev.sluice.config.Masking;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One rule: where it writes, how far behind it is, and what it last did.
+ *
+ * @param name the rule's name
+ * @param target the target's name
+ * @param dialect the target's kind ({@code postgresql}, {@code mysql}, {@code sqlite}, {@code
+ *     mongodb})
+ * @param mode {@code cdc}, {@code mirror} or {@code append}
+ * @param state {@code starting}, {@code snapshotting}, {@code replaying}, {@code running}, {@code
+ *     paused}, {@code stopped} or {@code failed} ({@code failed} makes the health check fail)
+ * @param appliedPosition the journal position of the last change applied ({@code 20779:42}), or
+ *     null when none yet
+ * @param appliedLsn the source LSN of the last change applied, or null
+ * @param lagChanges journal entries not applied yet
+ * @param lagBytes source WAL bytes between the last change journaled and the last applied
+ * @param lagSeconds the age of the oldest change not applied yet (0 when caught up)
+ * @param ratePerSecond changes applied per second, over the last seconds
+ * @param totalsByOp changes applied since start by operation ({@code insert}, {@code update},
+ *     {@code delete}, {@code truncate}); keys in that order
+ * @param lastError the last error (credentials in it masked), or null
+ * @param lastSyncKind {@code snapshot} or {@code replay}, or null when the rule never did either
+ * @param lastSyncStart when the last snapshot or replay started, or null
+ * @param lastSyncFinish when it finished, or null while it runs
+ */
+public record RuleView(
+    String name,
+    String target,
+    String dialect,
+    String mode,
+    String state,
+    String appliedPosition,
+    String appliedLsn,
+    long lagChanges,
+    long lagBytes,
+    double lagSeconds,
+    double ratePerSecond,
+    Map<String, Long> totalsByOp,
+    String lastError,
+    String lastSyncKind,
+    Instant lastSyncStart,
+    Instant lastSyncFinish) {
+
+  public RuleView {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(state, "state");
+    totalsByOp =
+        totalsByOp == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(totalsByOp));
+    lastError = Masking.maskUrl(lastError);
+  }
+
+  /** Whether the rule has failed. */
+  public boolean failed() {
+    return state.equals("failed");
+  }
+}

@@ -1,0 +1,387 @@
+package dev.sluice.monitor.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.sluice.config.Secret;
+import dev.sluice.monitor.Action;
+import dev.sluice.monitor.ActivityFeed;
+import dev.sluice.monitor.MonitorSource;
+import dev.sluice.monitor.NodeView;
+import dev.sluice.monitor.ReplicaGroupView;
+import dev.sluice.monitor.Snapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every endpoint of the monitor: the token check, routing, and the responses. See the README ("HTTP
+ * API and dashboard") for the shapes.
+ *
+ * <p>Thread-safe; one instance serves all requests.
+ */
+public final class MonitorEndpoints implements HttpHandler {
+  /** The longest request target (path and query) accepted. */
+  public static final int MAX_URI_LENGTH = 4096;
+
+  /** The largest request body accepted (only actions read one). */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
+  /** How many events {@code /api/events} returns unless {@code limit} says otherwise. */
+  public static final int DEFAULT_EVENTS = 200;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MonitorEndpoints.class);
+  private static final Set<String> GET_PATHS =
+      Set.of(
+          "",
+          "api/health",
+          "api/pipeline",
+          "api/rules",
+          "api/replicas",
+          "api/routing",
+          "api/events",
+          "api/stream",
+          "api/snapshot",
+          "metrics");
+  private static final PathPattern ROUTING_READ = PathPattern.of("/api/routing/{group}/read");
+
+  private final MonitorSource source;
+  private final ActivityFeed feed;
+  private final PrometheusExposition exposition;
+  private final TokenCheck tokens;
+  private final Map<PathPattern, Action> actions;
+  private final byte[] page;
+  private final EventStream stream;
+  private final ObjectMapper json = Json.mapper();
+
+  /**
+   * @param actions POST endpoints by path pattern
+   * @param origin what the figures come from, shown on the page
+   * @param maxStreamClients how many SSE clients may be connected at once
+   */
+  public MonitorEndpoints(
+      MonitorSource source,
+      ActivityFeed feed,
+      PrometheusExposition exposition,
+      Secret token,
+      Map<String, Action> actions,
+      String origin,
+      int maxStreamClients) {
+    this.source = source;
+    this.feed = feed;
+    this.exposition = exposition;
+    this.tokens = new TokenCheck(token);
+    this.actions = new LinkedHashMap<>();
+    actions.forEach((pattern, action) -> this.actions.put(PathPattern.of(pattern), action));
+    this.page = DashboardPage.render(origin);
+    this.stream = new EventStream(feed, json, maxStreamClients);
+  }
+
+  /** Ends every event stream; called when the server closes. */
+  public void close() {
+    stream.close();
+  }
+
+  /** How many SSE clients are connected. */
+  public int streamClients() {
+    return stream.clients();
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try {
+      securityHeaders(exchange.getResponseHeaders());
+      route(exchange);
+    } catch (HttpError e) {
+      if (e.status() == 401) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"sluice\"");
+      }
+      sendJson(exchange, e.status(), Map.of("error", e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      LOG.debug("monitor client went away: {}", e.toString());
+    } catch (RuntimeException e) {
+      LOG.warn("monitor request {} failed", exchange.getRequestURI().getRawPath(), e);
+      sendJson(exchange, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void route(HttpExchange exchange) throws IOException, InterruptedException {
+    String rawPath = exchange.getRequestURI().getRawPath();
+    String rawQuery = exchange.getRequestURI().getRawQuery();
+    if (rawPath.length() + (rawQuery == null ? 0 : rawQuery.length()) > MAX_URI_LENGTH) {
+      throw new HttpError(414, "the request target is longer than " + MAX_URI_LENGTH);
+    }
+    List<String> path = RequestPath.decode(rawPath);
+    Map<String, String> query = RequestPath.query(rawQuery);
+    authenticate(exchange, query);
+    query.remove("token");
+    String method = exchange.getRequestMethod();
+    String joined = String.join("/", path);
+    Optional<Map.Entry<Action, Map<String, String>>> action = action(path);
+    boolean isGetPath = GET_PATHS.contains(joined) || ROUTING_READ.match(path).isPresent();
+    if (method.equals("POST") && action.isPresent()) {
+      perform(exchange, action.get().getKey(), action.get().getValue(), query);
+    } else if (method.equals("GET") && isGetPath) {
+      rejectLargeBody(exchange);
+      get(exchange, path, joined, query);
+    } else if (isGetPath || action.isPresent()) {
+      exchange.getResponseHeaders().set("Allow", isGetPath ? "GET" : "POST");
+      throw new HttpError(405, method + " is not allowed on " + rawPath);
+    } else {
+      throw new HttpError(404, "no such path: " + rawPath);
+    }
+  }
+
+  private void authenticate(HttpExchange exchange, Map<String, String> query) {
+    if (!tokens.required()) {
+      return;
+    }
+    String presented = query.get("token");
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      presented = authorization.substring(7).trim();
+    }
+    if (!tokens.accepts(presented)) {
+      throw new HttpError(
+          401,
+          presented == null
+              ? "a token is required: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN"
+              : "the token is not valid");
+    }
+  }
+
+  private void get(HttpExchange exchange, List<String> path, String joined, Map<String, String> q)
+      throws IOException, InterruptedException {
+    switch (joined) {
+      case "" -> send(exchange, 200, "text/html; charset=utf-8", page);
+      case "api/health" -> health(exchange);
+      case "api/pipeline" -> sendJson(exchange, 200, pipeline(source.snapshot()));
+      case "api/rules" -> sendJson(exchange, 200, rules(source.snapshot()));
+      case "api/replicas" -> sendJson(exchange, 200, replicas(source.snapshot()));
+      case "api/routing" -> sendJson(exchange, 200, routing(source.snapshot()));
+      case "api/snapshot" -> sendJson(exchange, 200, source.snapshot());
+      case "api/events" -> sendJson(exchange, 200, events(q));
+      case "api/stream" -> stream.serve(exchange, after(exchange, q));
+      case "metrics" ->
+          send(
+              exchange,
+              200,
+              PrometheusExposition.CONTENT_TYPE,
+              exposition.scrape(source.snapshot()));
+      default -> routingRead(exchange, ROUTING_READ.match(path).orElseThrow().get("group"));
+    }
+  }
+
+  private void health(HttpExchange exchange) throws IOException {
+    Snapshot snapshot = source.snapshot();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ok", snapshot.health().ok());
+    body.put("ts", snapshot.takenAt());
+    body.put("reasons", snapshot.health().reasons());
+    sendJson(exchange, snapshot.health().ok() ? 200 : 503, body);
+  }
+
+  private static Map<String, Object> pipeline(Snapshot snapshot) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ts", snapshot.takenAt());
+    body.put("poll", snapshot.poll());
+    body.put("capture", snapshot.pipeline().capture());
+    body.put("journal", snapshot.pipeline().journal());
+    return body;
+  }
+
+  private static Map<String, Object> rules(Snapshot snapshot) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ts", snapshot.takenAt());
+    body.put("rules", snapshot.rules());
+    return body;
+  }
+
+  private static Map<String, Object> replicas(Snapshot snapshot) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ts", snapshot.takenAt());
+    body.put("groups", snapshot.replicas());
+    return body;
+  }
+
+  private static Map<String, Object> routing(Snapshot snapshot) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ts", snapshot.takenAt());
+    body.put(
+        "groups",
+        snapshot.replicas().stream()
+            .map(
+                group -> {
+                  Map<String, Object> entry = new LinkedHashMap<>();
+                  entry.put("group", group.group());
+                  entry.put("strategy", group.routing());
+                  entry.put("fresh", group.freshSlaves().stream().map(NodeView::name).toList());
+                  entry.put("read", group.readNode());
+                  entry.put("reason", group.readReason());
+                  return entry;
+                })
+            .toList());
+    return body;
+  }
+
+  private void routingRead(HttpExchange exchange, String name) throws IOException {
+    Snapshot snapshot = source.snapshot();
+    ReplicaGroupView group =
+        snapshot
+            .group(name)
+            .orElseThrow(() -> new HttpError(404, "no replica group '" + name + "'"));
+    NodeView node =
+        Optional.ofNullable(group.readNode())
+            .flatMap(group::node)
+            .orElseThrow(
+                () ->
+                    new HttpError(
+                        503,
+                        "replica group '"
+                            + name
+                            + "' has no node to read from"
+                            + (group.readReason() == null ? "" : ": " + group.readReason())));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("group", group.group());
+    body.put("node", node.name());
+    body.put("role", node.role());
+    body.put("host", node.host());
+    body.put("port", node.port());
+    body.put("database", node.database());
+    body.put("reason", group.readReason());
+    body.put("ts", snapshot.takenAt());
+    sendJson(exchange, 200, body);
+  }
+
+  private Map<String, Object> events(Map<String, String> query) {
+    int limit = DEFAULT_EVENTS;
+    String text = query.get("limit");
+    if (text != null) {
+      try {
+        limit = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > ActivityFeed.DEFAULT_CAPACITY) {
+        throw new HttpError(
+            400,
+            "limit must be a whole number from 1 to "
+                + ActivityFeed.DEFAULT_CAPACITY
+                + ", not '"
+                + text
+                + "'");
+      }
+    }
+    return Map.of("events", feed.lastEntries(limit).stream().map(EventJson::of).toList());
+  }
+
+  private static long after(HttpExchange exchange, Map<String, String> query) {
+    String text = exchange.getRequestHeaders().getFirst("Last-Event-ID");
+    if (text == null) {
+      text = query.get("after");
+    }
+    if (text == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      long after = Long.parseLong(text.trim());
+      if (after >= 0) {
+        return after;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new HttpError(400, "after must be an event id (a whole number), not '" + text + "'");
+  }
+
+  private Optional<Map.Entry<Action, Map<String, String>>> action(List<String> path) {
+    for (Map.Entry<PathPattern, Action> entry : actions.entrySet()) {
+      Optional<Map<String, String>> parameters = entry.getKey().match(path);
+      if (parameters.isPresent()) {
+        return Optional.of(Map.entry(entry.getValue(), parameters.get()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void perform(
+      HttpExchange exchange,
+      Action action,
+      Map<String, String> parameters,
+      Map<String, String> query)
+      throws IOException {
+    rejectLargeBody(exchange);
+    byte[] body;
+    try (InputStream in = exchange.getRequestBody()) {
+      body = in.readNBytes(MAX_BODY_BYTES + 1);
+    }
+    if (body.length > MAX_BODY_BYTES) {
+      throw new HttpError(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    Object result;
+    try {
+      result =
+          action.perform(
+              new Action.Request(parameters, query, new String(body, StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) {
+      throw new HttpError(400, String.valueOf(e.getMessage()));
+    } catch (IllegalStateException e) {
+      throw new HttpError(409, String.valueOf(e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.warn("action {} failed", exchange.getRequestURI().getRawPath(), e);
+      throw new HttpError(500, String.valueOf(e.getMessage()));
+    } catch (Exception e) {
+      throw new HttpError(500, String.valueOf(e.getMessage()));
+    }
+    sendJson(exchange, 200, result == null ? Map.of("ok", true) : result);
+  }
+
+  private static void rejectLargeBody(HttpExchange exchange) {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
+          throw new HttpError(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+      } catch (NumberFormatException e) {
+        throw new HttpError(400, "Content-Length is not a number");
+      }
+    }
+  }
+
+  private static void securityHeaders(Headers headers) {
+    headers.set("Cache-Control", "no-store");
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("Referrer-Policy", "no-referrer");
+    headers.set("X-Frame-Options", "DENY");
+    headers.set(
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+            + " connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+  }
+
+  private void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+    send(exchange, status, "application/json; charset=utf-8", json.writeValueAsBytes(body));
+  }
+
+  private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      exchange.getResponseBody().write(body);
+    }
+  }
+}
