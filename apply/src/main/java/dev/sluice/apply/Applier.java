@@ -30,6 +30,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Applies one rule: reads the journal from the rule's checkpoint (kept in its target) and writes
@@ -111,6 +112,7 @@ public final class Applier implements AutoCloseable {
   }
 
   private void run() {
+    MDC.put("rule", rule.name()); // every log line of this rule's thread names the rule
     emit(
         "rule.added",
         "rule "

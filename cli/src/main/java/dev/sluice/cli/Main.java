@@ -1,7 +1,10 @@
 package dev.sluice.cli;
 
+import org.slf4j.MDC;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code sluice} command line. */
 @Command(
@@ -12,9 +15,13 @@ import picocli.CommandLine.Command;
       "Change-data-capture sidecar for PostgreSQL: captures committed changes into a local journal"
           + " and applies them to other databases.",
       "",
-      "Exit codes: 0 success, 1 failure while running, 2 bad usage or invalid configuration."
+      "Exit codes: 0 success, 1 failure while running, 2 bad usage or invalid configuration.",
+      "",
+      "Start with 'sluice init --source URL' to write a sluice.yaml; 'sluice completion bash' adds"
+          + " tab completion."
     },
     subcommands = {
+      InitCommand.class,
       RunCommand.class,
       ValidateCommand.class,
       TailCommand.class,
@@ -26,10 +33,24 @@ import picocli.CommandLine.Command;
       MonitorCommand.class,
       PromoteCommand.class,
       RejoinCommand.class,
+      SchemaCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
   private Main() {}
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:" + LogFormat.ENVIRONMENT + ":-text}",
+      description =
+          "Log lines as 'text' (default) or 'json' (one object per line, for containers);"
+              + " default from SLUICE_LOG_FORMAT. Logs go to stderr.")
+  void logFormat(LogFormat format) {
+    format.apply();
+  }
 
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -44,8 +65,18 @@ public final class Main {
   /** The configured command line; callers may redirect its output with setOut/setErr. */
   public static CommandLine commandLine() {
     return new CommandLine(new Main())
+        .setExecutionStrategy(Main::executeWithCleanLogContext)
         .setExecutionExceptionHandler(new ErrorHandler())
         .setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /** Runs the command; the rule or replica it named in the log context is forgotten after it. */
+  private static int executeWithCleanLogContext(CommandLine.ParseResult parseResult) {
+    try {
+      return new CommandLine.RunLast().execute(parseResult);
+    } finally {
+      MDC.clear();
+    }
   }
 
   /** The version from the jar's manifest. */

@@ -48,6 +48,8 @@ final class PromoteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    org.slf4j.MDC.put("group", group); // every log line of this command names the replica
+    org.slf4j.MDC.put("replica", node);
     PrintWriter out = spec.commandLine().getOut();
     SluiceConfig loaded = config.load();
     try (Topology topology =

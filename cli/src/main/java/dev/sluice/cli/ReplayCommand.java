@@ -52,6 +52,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws TargetException {
+    org.slf4j.MDC.put("rule", rule); // every log line of this command names the rule
     PrintWriter out = spec.commandLine().getOut();
     SluiceConfig loaded = config.load();
     long start;

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.config.SluiceConfig;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,18 +28,20 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SluiceConfig loaded = config.load();
-    Sidecar sidecar =
-        Sidecar.start(
-            loaded,
-            new MetricRegistry(),
-            event -> LOG.info("{}: {}", event.type(), event.message()),
-            event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()));
+    // installed before anything starts: a signal during start-up stops the sidecar once it is up
     CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     Signals.onTerminate(
         () -> {
           LOG.info("stopping (signal received)");
           stopRequested.complete(null);
         });
+    Sidecar sidecar =
+        Sidecar.start(
+            loaded,
+            new MetricRegistry(),
+            event -> LOG.info("{}: {}", event.type(), event.message()),
+            event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()));
+    SnapshotProgress.watch(sidecar::captureStatus, Duration.ofSeconds(5));
     LOG.info(
         "sluice is running: {} tables from {} into {}, {} rules",
         sidecar.captureStatus().tables(),

@@ -51,6 +51,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws SQLException, TargetException {
+    org.slf4j.MDC.put("rule", rule); // every log line of this command names the rule
     PrintWriter out = spec.commandLine().getOut();
     SluiceConfig loaded = config.load();
     Duration settle;

@@ -37,6 +37,15 @@ final class SluiceProcess implements AutoCloseable {
    * {@code log}.
    */
   static SluiceProcess start(List<String> jvmOptions, Path log, String... args) {
+    return start(jvmOptions, java.util.Map.of(), log, args);
+  }
+
+  /** Like {@link #start(List, Path, String...)}, with extra environment variables. */
+  static SluiceProcess start(
+      List<String> jvmOptions,
+      java.util.Map<String, String> environment,
+      Path log,
+      String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
@@ -46,11 +55,12 @@ final class SluiceProcess implements AutoCloseable {
     command.add(Main.class.getName());
     command.addAll(List.of(args));
     try {
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       return new SluiceProcess(process, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

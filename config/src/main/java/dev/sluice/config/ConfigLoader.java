@@ -39,7 +39,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
 
   private final Map<String, String> environment;
 
@@ -125,7 +125,7 @@ public final class ConfigLoader {
     }
 
     SluiceConfig read(YamlSection root, Path file) {
-      root.allowOnly("source", "journal", "targets", "rules", "replicas", "monitor", "state");
+      root.allowOnly(ConfigKeys.ROOT.childNames());
       SourceConfig source = source(root);
       JournalConfig journal = journal(root.section("journal"));
       Map<String, TargetConfig> targets = targets(root);
@@ -141,8 +141,7 @@ public final class ConfigLoader {
         root.problem(null, "missing required section 'source' (the PostgreSQL primary to capture)");
       }
       YamlSection s = root.section("source");
-      s.allowOnly(
-          "url", "user", "password", "slot", "publication", "tables", "snapshot", "heartbeat");
+      s.allowOnly(ConfigKeys.SOURCE.childNames());
       String url = root.has("source") ? s.required("url") : null;
       PostgresUrl parsed = null;
       if (url != null) {
@@ -198,7 +197,7 @@ public final class ConfigLoader {
     }
 
     private JournalConfig journal(YamlSection s) {
-      s.allowOnly("dir", "retention", "sync");
+      s.allowOnly(ConfigKeys.JOURNAL.childNames());
       Path dir = s.parse("dir", baseDir.resolve("sluice-journal"), this::path);
       Duration retention = s.duration("retention", Duration.ofDays(7));
       if (retention.isZero()) {
@@ -216,7 +215,7 @@ public final class ConfigLoader {
         if (!NAME.matcher(name).matches()) {
           t.problem(null, "'" + name + "' is not a valid name: letters, digits, '_', '-', '.'");
         }
-        t.allowOnly("url", "user", "password");
+        t.allowOnly(ConfigKeys.TARGETS.childNames());
         String url = t.required("url");
         Dialect dialect = null;
         if (url != null) {
@@ -255,16 +254,7 @@ public final class ConfigLoader {
       List<RuleConfig> rules = new ArrayList<>();
       Set<String> names = new HashSet<>();
       for (YamlSection r : root.sections("rules")) {
-        r.allowOnly(
-            "name",
-            "target",
-            "mode",
-            "tables",
-            "conflict",
-            "rename",
-            "excludeColumns",
-            "batch",
-            "onError");
+        r.allowOnly(ConfigKeys.RULES.childNames());
         String name = r.required("name");
         if (name != null && !NAME.matcher(name).matches()) {
           r.problem("name", "'" + name + "' is not a valid name: letters, digits, '_', '-', '.'");
@@ -313,7 +303,7 @@ public final class ConfigLoader {
           }
         }
         YamlSection b = r.section("batch");
-        b.allowOnly("maxEvents", "maxDelay");
+        b.allowOnly(ConfigKeys.BATCH.childNames());
         BatchConfig batch =
             new BatchConfig(
                 b.integer("maxEvents", BatchConfig.DEFAULT.maxEvents(), 1, 1_000_000),
@@ -339,7 +329,7 @@ public final class ConfigLoader {
       List<String> ruleNames = rules.stream().map(RuleConfig::name).filter(n -> n != null).toList();
       for (Map.Entry<String, YamlSection> entry : root.namedSections("replicas").entrySet()) {
         YamlSection g = entry.getValue();
-        g.allowOnly("routing", "hysteresis", "nodes");
+        g.allowOnly(ConfigKeys.REPLICAS.childNames());
         RoutingStrategy routing =
             g.choice("routing", RoutingStrategy.class, RoutingStrategy.LEAST_LAG);
         Duration hysteresis = g.duration("hysteresis", Duration.ofSeconds(5));
@@ -347,7 +337,7 @@ public final class ConfigLoader {
         Set<String> nodeNames = new HashSet<>();
         int masters = 0;
         for (YamlSection n : g.sections("nodes")) {
-          n.allowOnly("name", "role", "url", "user", "password", "fedBy", "lagTolerance");
+          n.allowOnly(ConfigKeys.NODES.childNames());
           String name = n.required("name");
           if (name != null && !nodeNames.add(name)) {
             n.problem("name", "duplicate node name '" + name + "' in group " + entry.getKey());
@@ -393,7 +383,7 @@ public final class ConfigLoader {
     }
 
     private MonitorConfig monitor(YamlSection s) {
-      s.allowOnly("host", "port", "token", "poll");
+      s.allowOnly(ConfigKeys.MONITOR.childNames());
       String host = s.string("host", "127.0.0.1");
       int port = s.integer("port", 14499, 0, 65535);
       Secret token = s.secret("token");

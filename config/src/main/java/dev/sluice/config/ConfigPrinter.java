@@ -114,6 +114,7 @@ public final class ConfigPrinter {
   static String quote(String value) {
     boolean plain =
         value.matches("[A-Za-z0-9_/.<][A-Za-z0-9_./@:+<>*-]*")
+            && !value.endsWith(":") // jdbc:sqlite::memory: would read as a mapping key
             && !value.matches("(?i)true|false|yes|no|on|off|null|~")
             && !value.matches("[-+]?[0-9._]+([eE][-+]?[0-9]+)?");
     if (plain) {

@@ -36,6 +36,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The running replica groups of one configuration ({@code replicas:}): lag probes, read routing,
@@ -321,8 +322,10 @@ public final class Topology implements AutoCloseable {
     reloadRolesIfChanged();
     for (Map.Entry<String, GroupProbe> e : probes.entrySet()) {
       GroupProbe probe = e.getValue();
-      synchronized (probe) {
-        views.put(e.getKey(), probe.probe(master(e.getKey())));
+      try (MDC.MDCCloseable group = MDC.putCloseable("group", e.getKey())) {
+        synchronized (probe) {
+          views.put(e.getKey(), probe.probe(master(e.getKey())));
+        }
       }
     }
   }
@@ -586,7 +589,10 @@ public final class Topology implements AutoCloseable {
   }
 
   private void emit(TopologyEvent event) {
-    LOG.info("{}", event);
+    try (MDC.MDCCloseable group = MDC.putCloseable("group", event.group());
+        MDC.MDCCloseable replica = MDC.putCloseable("replica", event.node())) {
+      LOG.info("{}", event);
+    }
     try {
       listener.accept(event);
     } catch (RuntimeException e) {

@@ -200,6 +200,63 @@ public final class SourceCatalog {
     }
   }
 
+  /** Every replication slot of the server (any database, any kind), by name. */
+  public List<Slot> slots() throws SQLException {
+    String sql =
+        """
+        SELECT slot_name, COALESCE(plugin, slot_type), COALESCE(database, ''), active, active_pid,
+               confirmed_flush_lsn::text,
+               COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint
+        FROM pg_replication_slots ORDER BY slot_name
+        """;
+    List<Slot> slots = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        Integer pid = rs.getObject(5) == null ? null : rs.getInt(5);
+        slots.add(
+            new Slot(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getBoolean(4),
+                pid,
+                rs.getString(6),
+                rs.getLong(7)));
+      }
+    }
+    return slots;
+  }
+
+  /**
+   * The columns of user tables whose values can be stored out of line (TOAST: storage other than
+   * plain), by table, in column order.
+   */
+  public Map<TableName, List<String>> toastableColumns() throws SQLException {
+    String sql =
+        """
+        SELECT n.nspname, c.relname, a.attname
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0
+          AND NOT a.attisdropped AND a.attstorage <> 'p'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'sluice')
+          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        ORDER BY n.nspname, c.relname, a.attnum
+        """;
+    Map<TableName, List<String>> columns = new LinkedHashMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        columns
+            .computeIfAbsent(
+                new TableName(rs.getString(1), rs.getString(2)), t -> new ArrayList<>())
+            .add(rs.getString(3));
+      }
+    }
+    return columns;
+  }
+
   /** The tables of a publication, or empty when it does not exist. */
   public Optional<Set<TableName>> publicationTables(String publication) throws SQLException {
     try (PreparedStatement exists =
