@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.sluice.apply.ApplyEvent;
+import dev.sluice.apply.RuleStatus;
 import dev.sluice.capture.CaptureEvent;
 import dev.sluice.capture.CaptureStatus;
 import dev.sluice.config.Durations;
@@ -8,18 +10,31 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalStats;
 import dev.sluice.journal.Lsn;
+import dev.sluice.journal.Op;
 import dev.sluice.monitor.ActivityEvent;
 import dev.sluice.monitor.ActivityFeed;
 import dev.sluice.monitor.CaptureView;
 import dev.sluice.monitor.JournalView;
 import dev.sluice.monitor.MonitorServer;
+import dev.sluice.monitor.NodeView;
 import dev.sluice.monitor.PipelineView;
+import dev.sluice.monitor.ReplicaGroupView;
+import dev.sluice.monitor.RuleView;
 import dev.sluice.monitor.Snapshot;
 import dev.sluice.monitor.StateFile;
+import dev.sluice.topology.GroupStatus;
+import dev.sluice.topology.NodeStatus;
+import dev.sluice.topology.PoolUsage;
+import dev.sluice.topology.RoutingDecision;
+import dev.sluice.topology.Topology;
+import dev.sluice.topology.TopologyEvent;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * serves the dashboard and API ({@code monitor.host:monitor.port}), and writes the state file
  * ({@code state:}) every {@code monitor.poll} and once more when closed.
  *
- * <p>Rules and replica groups are empty until the apply and topology modules report their status.
+ * <p>Thread-safe: the server's workers and the state file writer call {@link #snapshot()}
+ * concurrently; every figure comes from the components' own thread-safe status calls.
  */
 final class MonitorWiring implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MonitorWiring.class);
@@ -44,6 +60,8 @@ final class MonitorWiring implements AutoCloseable {
   private final ActivityFeed feed;
   private final Supplier<CaptureStatus> capture;
   private final Supplier<JournalStats> journal;
+  private final Supplier<List<RuleStatus>> rules;
+  private final Topology topology;
   private final MonitorServer server;
   private final ScheduledExecutorService writer;
   private String lastWriteProblem;
@@ -53,11 +71,15 @@ final class MonitorWiring implements AutoCloseable {
       ActivityFeed feed,
       Supplier<CaptureStatus> capture,
       Supplier<JournalStats> journal,
+      Supplier<List<RuleStatus>> rules,
+      Topology topology,
       MetricRegistry metrics) {
     this.config = config;
     this.feed = feed;
     this.capture = capture;
     this.journal = journal;
+    this.rules = rules;
+    this.topology = topology;
     this.server = MonitorServer.start(config.monitor(), this::snapshot, feed, metrics);
     this.writer =
         Executors.newSingleThreadScheduledExecutor(
@@ -78,8 +100,11 @@ final class MonitorWiring implements AutoCloseable {
       MetricRegistry metrics,
       ActivityFeed feed,
       Supplier<CaptureStatus> capture,
-      Supplier<JournalStats> journal) {
-    MonitorWiring wiring = new MonitorWiring(config, feed, capture, journal, metrics);
+      Supplier<JournalStats> journal,
+      Supplier<List<RuleStatus>> rules,
+      Topology topology) {
+    MonitorWiring wiring =
+        new MonitorWiring(config, feed, capture, journal, rules, topology, metrics);
     long poll = config.monitor().poll().toMillis();
     wiring.writer.scheduleWithFixedDelay(wiring::writeState, 0, poll, TimeUnit.MILLISECONDS);
     LOG.info("dashboard and API on {}; state file {}", wiring.uri(), config.state());
@@ -93,18 +118,124 @@ final class MonitorWiring implements AutoCloseable {
 
   /** The figures as of now. */
   Snapshot snapshot() {
-    return snapshot(config, capture.get(), journal.get(), Instant.now());
+    List<ReplicaGroupView> groups = new ArrayList<>();
+    for (GroupStatus group : topology.status()) {
+      groups.add(groupView(group, route(group.name())));
+    }
+    return snapshot(
+        config,
+        capture.get(),
+        journal.get(),
+        rules.get().stream().map(MonitorWiring::ruleView).toList(),
+        groups,
+        Instant.now());
   }
 
-  /** The view of capture and journal statuses (rules and replicas: none reported yet). */
+  private RoutingDecision route(String group) {
+    try {
+      return topology.route(group);
+    } catch (RuntimeException e) { // no node can take reads: the view says so
+      return null;
+    }
+  }
+
+  /** The view of every component's status. */
   static Snapshot snapshot(
-      SluiceConfig config, CaptureStatus capture, JournalStats journal, Instant now) {
+      SluiceConfig config,
+      CaptureStatus capture,
+      JournalStats journal,
+      List<RuleView> rules,
+      List<ReplicaGroupView> replicas,
+      Instant now) {
     return Snapshot.of(
         now,
         config.monitor().poll(),
         new PipelineView(captureView(capture), journalView(config, journal)),
-        List.of(),
-        List.of());
+        rules,
+        replicas);
+  }
+
+  /** A rule's status as the monitor shows it. */
+  static RuleView ruleView(RuleStatus status) {
+    Map<String, Long> totals = new LinkedHashMap<>();
+    for (Op op : List.of(Op.INSERT, Op.UPDATE, Op.DELETE, Op.TRUNCATE, Op.READ)) {
+      totals.put(op.label(), status.totals().getOrDefault(op.label(), 0L));
+    }
+    RuleStatus.Sync sync = status.lastSync();
+    return new RuleView(
+        status.rule(),
+        status.target(),
+        status.dialect().yamlName(),
+        status.mode().yamlName(),
+        ruleState(status),
+        position(status.appliedPosition()),
+        status.appliedLsn() == 0 ? null : Lsn.format(status.appliedLsn()),
+        status.lagChanges(),
+        status.lagBytes(),
+        status.lagSeconds(),
+        status.changesPerSecond(),
+        totals,
+        status.lastError(),
+        sync == null ? null : sync.kind(),
+        sync == null ? null : sync.started(),
+        sync == null ? null : sync.finished());
+  }
+
+  private static String ruleState(RuleStatus status) {
+    return switch (status.state()) {
+      case STARTING -> "starting";
+      case SYNCING ->
+          status.lastSync() != null && status.lastSync().kind().equals("replay")
+              ? "replaying"
+              : "snapshotting";
+      case RUNNING -> "running";
+      case RETRYING -> "paused";
+      case FAILED -> "failed";
+      case STOPPED -> "stopped";
+    };
+  }
+
+  /**
+   * A replica group as the monitor shows it: master first.
+   *
+   * @param route where reads go now, or null when no node can take them
+   */
+  static ReplicaGroupView groupView(GroupStatus group, RoutingDecision route) {
+    List<NodeView> nodes = new ArrayList<>();
+    for (NodeStatus node : group.nodes()) {
+      NodeView view = nodeView(node);
+      if (node.isMaster()) {
+        nodes.add(0, view);
+      } else {
+        nodes.add(view);
+      }
+    }
+    return new ReplicaGroupView(
+        group.name(),
+        group.routing().yamlName(),
+        nodes,
+        route == null ? null : route.node(),
+        route == null ? "no node can take reads" : route.reason());
+  }
+
+  static NodeView nodeView(NodeStatus node) {
+    PoolUsage pool = node.pool() == null ? new PoolUsage(0, 0, 0) : node.pool();
+    return new NodeView(
+        node.name(),
+        node.role().yamlName(),
+        node.dialect().yamlName(),
+        node.state().yamlName(),
+        node.lagBytes(),
+        node.lagMillis(),
+        node.probedAt(),
+        node.fedBy(),
+        pool.active(),
+        pool.idle(),
+        pool.max(),
+        node.host(),
+        node.port(),
+        node.database(),
+        node.detail() == null || node.detail().isEmpty() ? null : node.detail());
   }
 
   static CaptureView captureView(CaptureStatus status) {
@@ -141,6 +272,17 @@ final class MonitorWiring implements AutoCloseable {
   /** A capture event as an activity event (its subject is {@code capture}). */
   static ActivityEvent activity(CaptureEvent event) {
     return new ActivityEvent(event.time(), event.type(), "capture", event.message());
+  }
+
+  /** A rule's event as an activity event (its subject is the rule's name). */
+  static ActivityEvent activity(ApplyEvent event) {
+    return new ActivityEvent(event.time(), event.type(), event.rule(), event.message());
+  }
+
+  /** A replica's event as an activity event (its subject is {@code group/node}). */
+  static ActivityEvent activity(TopologyEvent event) {
+    return new ActivityEvent(
+        event.at(), event.type().wireName(), event.group() + "/" + event.node(), event.message());
   }
 
   private void writeState() {

@@ -39,8 +39,10 @@ final class RunCommand implements Callable<Integer> {
         Sidecar.start(
             loaded,
             new MetricRegistry(),
-            event -> LOG.info("{}: {}", event.type(), event.message()),
-            event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()));
+            new Sidecar.Listeners(
+                event -> LOG.info("{}: {}", event.type(), event.message()),
+                event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()),
+                event -> LOG.info("{}", event)));
     SnapshotProgress.watch(sidecar::captureStatus, Duration.ofSeconds(5));
     LOG.info(
         "sluice is running: {} tables from {} into {}, {} rules",

@@ -5,15 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.apply.ApplyEvent;
+import dev.sluice.apply.RuleState;
+import dev.sluice.apply.RuleStatus;
 import dev.sluice.capture.CaptureEvent;
 import dev.sluice.capture.CaptureStatus;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.Dialect;
+import dev.sluice.config.NodeRole;
+import dev.sluice.config.RoutingStrategy;
+import dev.sluice.config.RuleMode;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalStats;
 import dev.sluice.monitor.ActivityFeed;
+import dev.sluice.monitor.NodeView;
+import dev.sluice.monitor.ReplicaGroupView;
+import dev.sluice.monitor.RuleView;
 import dev.sluice.monitor.Snapshot;
 import dev.sluice.monitor.StateFile;
+import dev.sluice.topology.AppliedPositions;
+import dev.sluice.topology.GroupStatus;
+import dev.sluice.topology.NodeState;
+import dev.sluice.topology.NodeStatus;
+import dev.sluice.topology.PoolUsage;
+import dev.sluice.topology.RoutingDecision;
+import dev.sluice.topology.Topology;
+import dev.sluice.topology.TopologyEvent;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -95,6 +113,8 @@ class MonitorWiringTest {
             streaming(null),
             new JournalStats(
                 JournalPosition.parse("20779:0"), JournalPosition.parse("20779:41"), 8192, 1),
+            List.of(),
+            List.of(),
             Instant.parse("2026-11-22T03:00:01Z"));
     assertThat(snapshot.poll()).isEqualTo(Duration.ofMillis(100));
     assertThat(snapshot.pipeline().capture().state()).isEqualTo("streaming");
@@ -109,6 +129,8 @@ class MonitorWiringTest {
             config,
             streaming(null),
             new JournalStats(JournalPosition.NONE, JournalPosition.NONE, 0, 0),
+            List.of(),
+            List.of(),
             Instant.now());
     assertThat(empty.pipeline().journal().lastPosition()).isNull();
   }
@@ -135,6 +157,8 @@ class MonitorWiringTest {
             config(),
             failed,
             new JournalStats(JournalPosition.NONE, JournalPosition.NONE, 0, 0),
+            List.of(),
+            List.of(),
             Instant.now());
     assertThat(snapshot.health().reasons()).containsExactly("capture failed: the slot was dropped");
     assertThat(snapshot.pipeline().capture().lastLsn()).isNull();
@@ -155,13 +179,17 @@ class MonitorWiringTest {
     String leaky = "cannot reach jdbc:postgresql://sluice:url-pass-Q2w@10.0.0.2:5432/app";
     feed.publish(MonitorWiring.activity(new CaptureEvent(Instant.now(), "capture.error", leaky)));
     StringBuilder everything = new StringBuilder();
-    try (MonitorWiring wiring =
-        MonitorWiring.start(
-            config,
-            new MetricRegistry(),
-            feed,
-            () -> streaming(leaky),
-            () -> new JournalStats(JournalPosition.NONE, JournalPosition.NONE, 0, 0))) {
+    try (Topology topology =
+            Topology.start(config, AppliedPositions.NONE, event -> {}, Topology.Options.oneShot());
+        MonitorWiring wiring =
+            MonitorWiring.start(
+                config,
+                new MetricRegistry(),
+                feed,
+                () -> streaming(leaky),
+                () -> new JournalStats(JournalPosition.NONE, JournalPosition.NONE, 0, 0),
+                List::of,
+                topology)) {
       HttpClient client = HttpClient.newHttpClient();
       for (String path :
           List.of(
@@ -212,5 +240,140 @@ class MonitorWiringTest {
       Thread.sleep(20);
     }
     assertThat(file).exists();
+  }
+
+  @Test
+  void aRuleStatusBecomesARuleViewWithEveryOperationCountedAndItsStateInWords() {
+    RuleStatus status =
+        new RuleStatus(
+            "pg-to-mongo",
+            "mongo",
+            Dialect.MONGODB,
+            RuleMode.MIRROR,
+            RuleState.SYNCING,
+            JournalPosition.parse("20779:41"),
+            0x16B3800L,
+            Instant.parse("2026-11-22T03:00:00Z"),
+            7,
+            4096,
+            1.5,
+            250.0,
+            Map.of("update", 3L, "insert", 10L),
+            0,
+            0,
+            "cannot connect to jdbc:postgresql://db/x?password=hunter2",
+            new RuleStatus.Sync("snapshot", Instant.parse("2026-11-22T02:59:00Z"), null, 10));
+    RuleView view = MonitorWiring.ruleView(status);
+    assertThat(view.state()).isEqualTo("snapshotting");
+    assertThat(view.dialect()).isEqualTo("mongodb");
+    assertThat(view.mode()).isEqualTo("mirror");
+    assertThat(view.appliedPosition()).isEqualTo("20779:41");
+    assertThat(view.appliedLsn()).isEqualTo("0/16B3800");
+    assertThat(view.totalsByOp())
+        .containsExactly(
+            Map.entry("insert", 10L),
+            Map.entry("update", 3L),
+            Map.entry("delete", 0L),
+            Map.entry("truncate", 0L),
+            Map.entry("read", 0L));
+    assertThat(view.lastError()).doesNotContain("hunter2");
+    assertThat(view.lastSyncKind()).isEqualTo("snapshot");
+    assertThat(view.lastSyncFinish()).isNull();
+    RuleStatus retrying =
+        new RuleStatus(
+            "r",
+            "t",
+            Dialect.SQLITE,
+            RuleMode.CDC,
+            RuleState.RETRYING,
+            JournalPosition.NONE,
+            0,
+            null,
+            0,
+            0,
+            0,
+            0,
+            Map.of(),
+            0,
+            0,
+            null,
+            null);
+    assertThat(MonitorWiring.ruleView(retrying).state()).isEqualTo("paused");
+    assertThat(MonitorWiring.ruleView(retrying).appliedPosition()).isNull();
+  }
+
+  @Test
+  void aReplicaGroupBecomesAViewWithTheMasterFirstAndWhereReadsGo() {
+    Instant probed = Instant.parse("2026-11-22T03:00:00Z");
+    NodeStatus slave =
+        new NodeStatus(
+            "app",
+            "replica-1",
+            NodeRole.SLAVE,
+            NodeRole.SLAVE,
+            Dialect.POSTGRESQL,
+            null,
+            NodeState.CATCHING_UP,
+            8192,
+            120,
+            probed,
+            new PoolUsage(1, 2, 10),
+            "10.0.0.2",
+            5432,
+            "shop",
+            "");
+    NodeStatus master =
+        new NodeStatus(
+            "app",
+            "primary",
+            NodeRole.MASTER,
+            NodeRole.MASTER,
+            Dialect.POSTGRESQL,
+            null,
+            NodeState.UP,
+            0,
+            0,
+            probed,
+            null,
+            "10.0.0.1",
+            5432,
+            "shop",
+            "");
+    GroupStatus group =
+        new GroupStatus(
+            "app",
+            RoutingStrategy.LEAST_LAG,
+            Duration.ofSeconds(10),
+            "primary",
+            List.of(),
+            true,
+            List.of(slave, master));
+    ReplicaGroupView view =
+        MonitorWiring.groupView(
+            group,
+            new RoutingDecision(
+                "app", "primary", NodeRole.MASTER, "10.0.0.1", 5432, "shop", "no fresh slave"));
+    assertThat(view.routing()).isEqualTo("least-lag");
+    assertThat(view.nodes()).extracting(NodeView::name).containsExactly("primary", "replica-1");
+    assertThat(view.node("replica-1").orElseThrow().state()).isEqualTo("catching-up");
+    assertThat(view.node("replica-1").orElseThrow().poolActive()).isEqualTo(1);
+    assertThat(view.node("replica-1").orElseThrow().lastError()).isNull();
+    assertThat(view.readNode()).isEqualTo("primary");
+    assertThat(view.readReason()).isEqualTo("no fresh slave");
+    assertThat(MonitorWiring.groupView(group, null).readNode()).isNull();
+  }
+
+  @Test
+  void ruleAndReplicaEventsBecomeActivityEventsAboutTheirSubject() {
+    Instant time = Instant.parse("2026-11-22T03:00:00Z");
+    assertThat(MonitorWiring.activity(new ApplyEvent(time, "rule.error", "to-pg", "boom")))
+        .isEqualTo(new dev.sluice.monitor.ActivityEvent(time, "rule.error", "to-pg", "boom"));
+    assertThat(
+            MonitorWiring.activity(
+                new TopologyEvent(
+                    TopologyEvent.Type.PROMOTED, time, "app", "standby-1", "standby-1 is master")))
+        .isEqualTo(
+            new dev.sluice.monitor.ActivityEvent(
+                time, "replica.promoted", "app/standby-1", "standby-1 is master"));
   }
 }

@@ -40,8 +40,17 @@ class SidecarMonitorIT {
     Files.writeString(
         file,
         """
-        source: { url: '%s', slot: watched, snapshot: never }
+        source: { url: '%1$s', slot: watched, snapshot: never }
         journal: { dir: journal }
+        targets:
+          copy: { url: "jdbc:sqlite:./copy.db" }
+        rules:
+          - { name: to-copy, target: copy }
+        replicas:
+          app:
+            nodes:
+              - { name: primary, role: master, url: '%1$s' }
+              - { name: copy, role: slave, url: "jdbc:sqlite:./copy.db", fedBy: to-copy }
         monitor: { port: 0, poll: 200ms }
         state: ./state/sluice-state.json
         """
@@ -65,6 +74,27 @@ class SidecarMonitorIT {
       assertThat(get(client, base, "/api/health").statusCode()).isEqualTo(200);
       assertThat(get(client, base, "/api/events").body()).contains("capture.started");
       assertThat(get(client, base, "/metrics").body()).contains("sluice_capture_events_total 3");
+
+      JsonNode rule = null;
+      while (rule == null || rule.at("/totalsByOp/insert").asLong() < 3) {
+        assertThat(System.nanoTime()).as("the rule applies the rows").isLessThan(deadline);
+        Thread.sleep(100);
+        rule = JSON.readTree(get(client, base, "/api/rules").body()).at("/rules/0");
+      }
+      assertThat(rule.get("name").asText()).isEqualTo("to-copy");
+      assertThat(rule.get("dialect").asText()).isEqualTo("sqlite");
+      assertThat(rule.get("state").asText()).isEqualTo("running");
+      assertThat(rule.get("appliedLsn").asText()).matches("[0-9A-F]+/[0-9A-F]+");
+      JsonNode group = JSON.readTree(get(client, base, "/api/replicas").body()).at("/groups/0");
+      assertThat(group.get("group").asText()).isEqualTo("app");
+      assertThat(group.at("/nodes/0/name").asText()).isEqualTo("primary");
+      assertThat(group.at("/nodes/0/role").asText()).isEqualTo("master");
+      assertThat(group.at("/nodes/1/fedBy").asText()).isEqualTo("to-copy");
+      String metrics = get(client, base, "/metrics").body();
+      assertThat(metrics).contains("sluice_rule_lag_seconds{rule=\"to-copy\"}");
+      assertThat(metrics).contains("sluice_replica_lag_bytes{group=\"app\",node=\"copy\"}");
+      String events = get(client, base, "/api/events").body();
+      assertThat(events).contains("rule.added").contains("replica.added").contains("app/copy");
 
       Path state = config.state();
       while (!Files.exists(state)

@@ -58,6 +58,9 @@ public final class EngineProperties {
     p.setProperty("topic.prefix", TOPIC_PREFIX);
     p.setProperty("plugin.name", "pgoutput");
     p.setProperty("slot.name", source.slot());
+    // PostgreSQL 17+ primaries only (Debezium creates an ordinary slot elsewhere): a standby with
+    // sync_replication_slots = on keeps a copy, so capture resumes there after a promotion
+    p.setProperty("slot.failover", "true");
     p.setProperty("publication.name", source.publication());
     p.setProperty("publication.autocreate.mode", "disabled");
     p.setProperty(
