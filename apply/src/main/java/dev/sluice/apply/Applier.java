@@ -302,7 +302,13 @@ public final class Applier implements AutoCloseable {
         journal.distance(
             current == null ? JournalPosition.NONE : current.position(), journal.lastPosition());
     long journaled = options.journaledLsn().getAsLong();
-    long lagBytes = current == null || journaled == 0 ? 0 : Math.max(0, journaled - current.lsn());
+    // rows of a snapshot carry no commit LSN: until a streamed change is applied, WAL lag is
+    // unknown
+    // and shown as 0 (lagChanges and lagSeconds still say how far behind the rule is)
+    long lagBytes =
+        current == null || journaled == 0 || current.lsn() == 0
+            ? 0
+            : Math.max(0, journaled - current.lsn());
     long oldest = oldestPendingMicros;
     double lagSeconds =
         (caughtUp && oldest == 0) || oldest == 0

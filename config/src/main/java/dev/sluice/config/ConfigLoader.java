@@ -361,6 +361,8 @@ public final class ConfigLoader {
           String url = fedBy == null ? n.required("url") : n.string("url", null);
           if (url != null && Dialect.ofUrl(url).isEmpty()) {
             n.problem("url", "'" + Masking.maskUrl(url) + "' is not a supported database URL");
+          } else if (url != null && Dialect.ofUrl(url).orElseThrow() == Dialect.SQLITE) {
+            url = resolveSqlite(url); // the same file as a target written the same way
           }
           LagTolerance tolerance =
               n.parse(

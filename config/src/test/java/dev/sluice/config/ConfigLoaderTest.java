@@ -325,6 +325,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSqliteNodeUrlIsRelativeToTheConfigurationFileLikeATargetUrl() {
+    SluiceConfig config =
+        parse(
+            """
+            source: { url: jdbc:postgresql://db/app }
+            targets: { local: { url: "jdbc:sqlite:./copy.db" } }
+            rules: [ { name: r, target: local } ]
+            replicas:
+              app:
+                nodes:
+                  - { name: primary, role: master, url: "jdbc:postgresql://db/app" }
+                  - { name: copy, role: slave, url: "jdbc:sqlite:./copy.db", fedBy: r }
+            """);
+    assertThat(config.replicas().get("app").nodes().get(1).url())
+        .isEqualTo(config.targets().get("local").url())
+        .isEqualTo("jdbc:sqlite:" + BASE.resolve("copy.db"));
+  }
+
+  @Test
   void aRuleTableThatIsNotCapturedIsReported() {
     assertThat(
             problems(

@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param lagSeconds the age of the oldest change not applied yet (0 when caught up)
  * @param ratePerSecond changes applied per second, over the last seconds
  * @param totalsByOp changes applied since start by operation ({@code insert}, {@code update},
- *     {@code delete}, {@code truncate}); keys in that order
+ *     {@code delete}, {@code truncate}, and {@code read} for rows copied by a snapshot); keys in
+ *     that order
  * @param lastError the last error (credentials in it masked), or null
  * @param lastSyncKind {@code snapshot} or {@code replay}, or null when the rule never did either
  * @param lastSyncStart when the last snapshot or replay started, or null

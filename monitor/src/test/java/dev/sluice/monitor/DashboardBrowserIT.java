@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.config.MonitorConfig;
 import dev.sluice.config.Secret;
+import dev.sluice.testkit.Chromium;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sluice.monitor;
+package dev.sluice.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * A real headless Chromium (Debian's {@code chromium}), driven over the Chrome DevTools protocol
  * with the JDK's own WebSocket client: navigate, evaluate JavaScript, take screenshots.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
@@ -43,12 +43,12 @@ final class Chromium implements AutoCloseable {
   }
 
   /** The browser binary: {@code $SLUICE_CHROMIUM}, else {@code /usr/bin/chromium}. */
-  static Path binary() {
+  public static Path binary() {
     String configured = System.getenv("SLUICE_CHROMIUM");
     return Path.of(configured != null ? configured : "/usr/bin/chromium");
   }
 
-  static Chromium start(int width, int height) throws Exception {
+  public static Chromium start(int width, int height) throws Exception {
     Path binary = binary();
     if (!Files.isExecutable(binary)) {
       throw new AssertionError(
@@ -130,7 +130,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Calls a DevTools method and returns its result. */
-  JsonNode call(String method, Map<String, Object> params) throws Exception {
+  public JsonNode call(String method, Map<String, Object> params) throws Exception {
     int id = ids.incrementAndGet();
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     pending.put(id, reply);
@@ -146,12 +146,12 @@ final class Chromium implements AutoCloseable {
     return response.get("result");
   }
 
-  void navigate(URI uri) throws Exception {
+  public void navigate(URI uri) throws Exception {
     call("Page.navigate", Map.of("url", uri.toString()));
   }
 
   /** Evaluates an expression in the page and returns its value (JSON). */
-  JsonNode evaluate(String expression) throws Exception {
+  public JsonNode evaluate(String expression) throws Exception {
     JsonNode result =
         call(
             "Runtime.evaluate",
@@ -163,7 +163,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Waits until the expression is truthy; returns its last value. */
-  JsonNode await(String expression, Duration timeout) throws Exception {
+  public JsonNode await(String expression, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode value = evaluate(expression);
     while (!truthy(value)) {
@@ -186,7 +186,7 @@ final class Chromium implements AutoCloseable {
         || (value.isNumber() && value.asDouble() == 0));
   }
 
-  void screenshot(Path file) throws Exception {
+  public void screenshot(Path file) throws Exception {
     JsonNode result = call("Page.captureScreenshot", Map.of("format", "png"));
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.write(file, Base64.getDecoder().decode(result.get("data").asText()));

@@ -172,7 +172,8 @@
     for (const r of s.rules) {
       record("rule.lag." + r.name, r.lagSeconds, at);
       const t = lagTone(r);
-      const ops = Object.entries(r.totalsByOp || {});
+      // only the operations that happened; rows copied by a snapshot ("read") show as "snap"
+      const ops = Object.entries(r.totalsByOp || {}).filter(([, n]) => n > 0);
       const sync = r.lastSyncKind
         ? el("span", { title: (r.lastSyncStart || "") + " → " + (r.lastSyncFinish || "running") },
             r.lastSyncKind + " ", el("span", { class: "dim", text: r.lastSyncFinish ? "done " + ago(r.lastSyncFinish) : "running since " + ago(r.lastSyncStart) }))
@@ -189,8 +190,8 @@
         el("td", {}, el("div", { class: "mono", text: r.appliedPosition || "–" }),
           el("div", { class: "dim mono", text: r.appliedLsn ? "lsn " + r.appliedLsn : "" })),
         el("td", {}, ops.length
-          ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: num(n) + " " + op + "s applied" }, op.slice(0, 3) + " ", el("b", { text: compact(n) }))))
-          : none()),
+          ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: num(n) + (op === "read" ? " snapshot rows" : " " + op + "s") + " applied" }, (op === "read" ? "snap" : op.slice(0, 3)) + " ", el("b", { text: compact(n) }))))
+          : none("none yet")),
         el("td", {}, sync)));
       if (r.lastError) {
         body.append(el("tr", { class: "rule-error", "data-rule": r.name },
