@@ -285,6 +285,18 @@ final class MonitorWiring implements AutoCloseable {
         event.at(), event.type().wireName(), event.group() + "/" + event.node(), event.message());
   }
 
+  /**
+   * Writes the state file soon, on the writer's thread (after a topology change or a rule event),
+   * rather than at the next poll. Never blocks; does nothing once closed.
+   */
+  void writeStateSoon() {
+    try {
+      writer.execute(this::writeState);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: close() writes it a last time
+    }
+  }
+
   private void writeState() {
     try {
       StateFile.write(config.state(), snapshot(), feed.last(STATE_EVENTS));

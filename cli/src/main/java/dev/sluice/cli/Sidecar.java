@@ -140,7 +140,16 @@ final class Sidecar implements AutoCloseable {
             config,
             journal,
             () -> capture.status().lastLsn(),
-            listeners.rules().andThen(event -> feed.publish(MonitorWiring.activity(event))));
+            listeners
+                .rules()
+                .andThen(event -> feed.publish(MonitorWiring.activity(event)))
+                .andThen(
+                    event -> {
+                      MonitorWiring wiring = monitor;
+                      if (wiring != null) {
+                        wiring.writeStateSoon();
+                      }
+                    }));
     monitor =
         MonitorWiring.start(
             config,
@@ -179,6 +188,10 @@ final class Sidecar implements AutoCloseable {
   private void onReplicaEvent(TopologyEvent event) {
     listeners.replicas().accept(event);
     feed.publish(MonitorWiring.activity(event));
+    MonitorWiring wiring = monitor;
+    if (wiring != null) {
+      wiring.writeStateSoon(); // the state file shows every topology change at once
+    }
     if (event.type() == TopologyEvent.Type.PROMOTED && !closed) {
       maintenance.execute(this::followSource);
     }
