@@ -186,18 +186,22 @@ public final class SourceCatalog {
         if (!rs.next()) {
           return Optional.empty();
         }
-        Integer pid = rs.getObject(5) == null ? null : rs.getInt(5);
-        return Optional.of(
-            new Slot(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getBoolean(4),
-                pid,
-                rs.getString(6),
-                rs.getLong(7)));
+        return Optional.of(slot(rs));
       }
     }
+  }
+
+  /** A slot from a row of {@code slot_name, plugin, database, active, pid, confirmed, retained}. */
+  private static Slot slot(ResultSet rs) throws SQLException {
+    Integer pid = rs.getObject(5) == null ? null : rs.getInt(5);
+    return new Slot(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getBoolean(4),
+        pid,
+        rs.getString(6),
+        rs.getLong(7));
   }
 
   /** Every replication slot of the server (any database, any kind), by name. */
@@ -213,16 +217,7 @@ public final class SourceCatalog {
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
       while (rs.next()) {
-        Integer pid = rs.getObject(5) == null ? null : rs.getInt(5);
-        slots.add(
-            new Slot(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getBoolean(4),
-                pid,
-                rs.getString(6),
-                rs.getLong(7)));
+        slots.add(slot(rs));
       }
     }
     return slots;
