@@ -143,6 +143,25 @@ class PostgresTargetIT {
   }
 
   @Test
+  void newerWinsAppliesEveryChangeOfATransactionWrittenInSeveralChunks() throws Exception {
+    String db = targetDatabase();
+    try (Pipeline p = new Pipeline(SOURCE.cluster())) {
+      p.sql("CREATE TABLE stock(id int PRIMARY KEY, qty int)");
+      p.configure(
+              yaml(db, "{ name: r, target: pg, conflict: newer-wins, batch: { maxEvents: 2 } }"))
+          .start();
+      // one commit time for all: the second change to row 1 lands in a later chunk
+      p.sql(
+          "BEGIN; INSERT INTO stock VALUES (1, 10), (2, 20), (3, 30);"
+              + " UPDATE stock SET qty = 11 WHERE id = 1; DELETE FROM stock WHERE id = 2; COMMIT");
+      p.flush(id -> targetHas(db, "flush_mark", id));
+
+      assertThat(TARGET.cluster().queryIn(db, "SELECT id, qty FROM stock ORDER BY id"))
+          .containsExactly(List.of(1, 11), List.of(3, 30));
+    }
+  }
+
+  @Test
   void reapplyingFromAnOlderCheckpointChangesNothing() throws Exception {
     String db = targetDatabase();
     try (Pipeline p = new Pipeline(SOURCE.cluster())) {

@@ -208,7 +208,7 @@ public final class MongoTarget implements Target {
               filter,
               Filters.or(
                   Filters.exists(SqlDialect.COMMIT_TIME_COLUMN, false),
-                  Filters.lt(SqlDialect.COMMIT_TIME_COLUMN, op.commitMicros())));
+                  Filters.lte(SqlDialect.COMMIT_TIME_COLUMN, op.commitMicros())));
     }
     if (op.kind() == RowOp.Kind.DELETE) {
       return new DeleteOneModel<>(filter);

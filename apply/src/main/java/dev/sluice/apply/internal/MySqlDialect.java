@@ -225,7 +225,7 @@ final class MySqlDialect extends SqlDialect {
                 + table
                 + "."
                 + quote(COMMIT_TIME_COLUMN)
-                + " < VALUES("
+                + " <= VALUES("
                 + quote(COMMIT_TIME_COLUMN)
                 + ")"
             : null;

@@ -212,7 +212,7 @@ final class PostgresDialect extends SqlDialect {
                 + table
                 + "."
                 + quote(COMMIT_TIME_COLUMN)
-                + " < EXCLUDED."
+                + " <= EXCLUDED."
                 + quote(COMMIT_TIME_COLUMN)
             : "");
   }

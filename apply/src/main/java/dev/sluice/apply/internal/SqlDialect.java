@@ -16,7 +16,10 @@ import java.util.StringJoiner;
  * <p>Tables Sluice creates have the source's columns (minus excluded ones), a primary key on the
  * source key, and every other column nullable (so a column dropped on the source never blocks an
  * insert). Rules with {@code conflict: newer-wins} add a column {@value #COMMIT_TIME_COLUMN}: the
- * source commit time, in microseconds, of the change that wrote the row.
+ * source commit time, in microseconds, of the change that wrote the row. A change is applied when
+ * its commit time is not older than the row's: of two changes with the same commit time (one large
+ * source transaction written in chunks, or two transactions in one microsecond) the later in
+ * journal order wins, and re-applying a change changes nothing.
  */
 public abstract class SqlDialect {
   /** The column newer-wins rules keep the row's source commit time in. */
@@ -151,7 +154,7 @@ public abstract class SqlDialect {
                 + quote(COMMIT_TIME_COLUMN)
                 + " IS NULL OR "
                 + quote(COMMIT_TIME_COLUMN)
-                + " < ?)"
+                + " <= ?)"
             : "");
   }
 
@@ -165,7 +168,7 @@ public abstract class SqlDialect {
                 + quote(COMMIT_TIME_COLUMN)
                 + " IS NULL OR "
                 + quote(COMMIT_TIME_COLUMN)
-                + " < ?)"
+                + " <= ?)"
             : "");
   }
 

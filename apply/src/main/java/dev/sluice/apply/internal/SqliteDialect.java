@@ -104,7 +104,9 @@ final class SqliteDialect extends SqlDialect {
     return insert
         + " DO UPDATE SET "
         + set
-        + (newerWins ? " WHERE " + column + " IS NULL OR " + column + " < excluded." + column : "");
+        + (newerWins
+            ? " WHERE " + column + " IS NULL OR " + column + " <= excluded." + column
+            : "");
   }
 
   @Override

@@ -53,10 +53,10 @@ class SqlDialectTest {
   void newerWinsOnlyOverwritesOlderRows() {
     assertThat(SqlDialect.of(Dialect.SQLITE).upsert(mapping(Dialect.SQLITE), true))
         .endsWith(
-            "WHERE \"_sluice_commit_time\" IS NULL OR \"_sluice_commit_time\" < excluded.\"_sluice_commit_time\"");
+            "WHERE \"_sluice_commit_time\" IS NULL OR \"_sluice_commit_time\" <= excluded.\"_sluice_commit_time\"");
     assertThat(SqlDialect.of(Dialect.MYSQL).upsert(mapping(Dialect.MYSQL), true))
         .contains(
-            "IF(`Order Items`.`_sluice_commit_time` IS NULL OR `Order Items`.`_sluice_commit_time` < VALUES(`_sluice_commit_time`)");
+            "IF(`Order Items`.`_sluice_commit_time` IS NULL OR `Order Items`.`_sluice_commit_time` <= VALUES(`_sluice_commit_time`)");
   }
 
   @Test
