@@ -255,7 +255,7 @@ class PostgresTargetIT {
   }
 
   @Test
-  void appendModeInsertsOnly() throws Exception {
+  void appendModeInsertsOnlyAndKeepsItsRowsThroughATruncate() throws Exception {
     String db = targetDatabase();
     try (Pipeline p = new Pipeline(SOURCE.cluster())) {
       p.sql("CREATE TABLE events(id int PRIMARY KEY, what text)");
@@ -263,11 +263,13 @@ class PostgresTargetIT {
       p.sql(
           "INSERT INTO events VALUES (1, 'a'), (2, 'b')",
           "UPDATE events SET what = 'changed'",
-          "DELETE FROM events WHERE id = 1");
+          "DELETE FROM events WHERE id = 1",
+          "TRUNCATE events",
+          "INSERT INTO events VALUES (3, 'c')");
       p.flush(id -> targetHas(db, "flush_mark", id));
 
       assertThat(TARGET.cluster().queryIn(db, "SELECT * FROM events ORDER BY id"))
-          .containsExactly(List.of(1, "a"), List.of(2, "b"));
+          .containsExactly(List.of(1, "a"), List.of(2, "b"), List.of(3, "c"));
     }
   }
 

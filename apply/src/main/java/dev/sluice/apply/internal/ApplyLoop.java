@@ -370,6 +370,9 @@ public final class ApplyLoop {
     }
     batchChanges++;
     pendingByTable.merge(change.table(), 1L, Long::sum);
+    if (change.op() == Op.TRUNCATE && rule.mode() == RuleMode.APPEND) {
+      return; // append keeps every row it inserted, as it ignores updates and deletes
+    }
     if (change.op() == Op.TRUNCATE) {
       flushChunk();
       target.truncate(mapping);
