@@ -81,6 +81,31 @@ public final class Compatibility {
   }
 
   /**
+   * The tables a rule covers but cannot apply (no primary key, or its key among the excluded
+   * columns): the rule would stop at their first change. Each message names the rule, the table and
+   * what to change.
+   */
+  public static List<String> unappliable(
+      RuleConfig rule, Dialect dialect, List<TableSchema> tables) {
+    List<String> problems = new ArrayList<>();
+    for (TableSchema table : tables) {
+      if (!rule.covers(table.table())) {
+        continue;
+      }
+      try {
+        TableMapping.of(rule, dialect, table);
+      } catch (SetupException e) {
+        problems.add(
+            e.getMessage()
+                + (table.hasKey()
+                    ? ""
+                    : " (or leave it out of the rule's tables:, which capture can still journal)"));
+      }
+    }
+    return problems;
+  }
+
+  /**
    * Whether a target can be reached and written: empty when so, else what is wrong. Changes
    * nothing.
    */

@@ -93,4 +93,31 @@ class ValidateDryRunIT {
         .contains("target gone: cannot connect to jdbc:postgresql://127.0.0.1:1/x");
     assertThat(run.out() + run.err()).doesNotContain("hunter2");
   }
+
+  @Test
+  void aTableWithoutPrimaryKeyThatARuleCoversMakesTheDryRunFail() throws Exception {
+    PostgresCluster pg = SOURCE.cluster();
+    pg.execute("CREATE DATABASE keyless");
+    pg.executeIn(
+        "keyless",
+        "CREATE TABLE orders(id int PRIMARY KEY)",
+        "CREATE TABLE audit(at timestamptz, what text)",
+        "ALTER TABLE audit REPLICA IDENTITY FULL");
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(
+        config,
+        """
+        source: { url: "%s", slot: keyless, tables: [public.orders, public.audit] }
+        targets: { local: { url: "jdbc:sqlite:./keyless.db" } }
+        rules: [ { name: r, target: local } ]
+        """
+            .formatted(pg.jdbcUrl("keyless")));
+
+    CliRun run = CliRun.of("validate", "--dry-run", "-c", config.toString());
+
+    assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("rule r: public.audit has no primary key")
+        .contains("leave it out of the rule's tables:");
+  }
 }
