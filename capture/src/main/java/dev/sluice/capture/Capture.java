@@ -299,12 +299,33 @@ public final class Capture implements AutoCloseable {
     if (success) {
       completion.completeExceptionally(
           new CaptureException("capture stopped unexpectedly: " + message));
+    } else if (slotLost(message, error)) {
+      completion.completeExceptionally(
+          new SetupException(
+              "the replication slot '"
+                  + source.slot()
+                  + "' is gone, but Sluice captured from it before: changes made since it was dropped"
+                  + " were not captured; run 'sluice snapshot -c <config>' to re-create the slot and"
+                  + " re-read the captured tables, then 'sluice run' again"));
     } else if (message != null && message.contains("is active for PID")) {
       completion.completeExceptionally(
           new SetupException("the replication slot '" + source.slot() + "' " + message));
     } else {
       completion.completeExceptionally(new CaptureException("capture failed: " + message, cause));
     }
+  }
+
+  /**
+   * Whether the engine stopped because the slot no longer has the position it must resume from: the
+   * slot was dropped (and the engine, restarting after the lost connection, would stream from a new
+   * one, missing what happened in between).
+   */
+  static boolean slotLost(String message, Throwable error) {
+    String text = message == null ? "" : message;
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      text += " " + t.getMessage();
+    }
+    return text.contains("no longer available on the server");
   }
 
   private void emit(String type, String message) {

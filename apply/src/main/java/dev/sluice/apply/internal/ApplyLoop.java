@@ -289,6 +289,8 @@ public final class ApplyLoop {
     if (marker.kind() == Marker.Kind.SNAPSHOT_STARTED) {
       if (rule.mode() == RuleMode.MIRROR && range.checkpointing()) {
         startMirror(marker);
+      } else if (rule.mode() == RuleMode.CDC) {
+        forgetAbandonedSnapshot(marker);
       }
       if (!inSourceTransaction) {
         boundary = at(marker.position());
@@ -309,6 +311,54 @@ public final class ApplyLoop {
       sink.state(RuleState.RUNNING);
     } else if (!inSourceTransaction) {
       boundary = at(marker.position());
+    }
+  }
+
+  /**
+   * A snapshot taken again because the one before it never completed (capture was killed while
+   * reading): the rows that the abandoned snapshot read are deleted first, then the complete
+   * snapshot writes every row that exists. Without this, a row the abandoned snapshot read and the
+   * source deleted before the new snapshot would stay on the target for ever (no change in the
+   * journal deletes it). Rows of the target that never came from the source are left alone.
+   */
+  private void forgetAbandonedSnapshot(Marker marker)
+      throws TargetException, RuleFailedException, Restart {
+    long abandoned = JournalPosition.NONE;
+    for (Marker earlier : journal.markers()) {
+      if (earlier.position() >= marker.position()) {
+        break;
+      }
+      if (earlier.kind() == Marker.Kind.SNAPSHOT_STARTED) {
+        abandoned = earlier.position();
+      } else if (earlier.kind() == Marker.Kind.SNAPSHOT_COMPLETED) {
+        abandoned = JournalPosition.NONE;
+      }
+    }
+    if (abandoned == JournalPosition.NONE || abandoned < journal.firstPosition()) {
+      return;
+    }
+    try (JournalReader earlier = journal.reader()) {
+      earlier.seek(abandoned);
+      for (JournalEntry entry = earlier.next();
+          entry != null && entry.position() < marker.position();
+          entry = earlier.next()) {
+        if (entry instanceof ChangeEvent read
+            && read.op() == Op.READ
+            && rule.covers(read.table())) {
+          apply(
+              new ChangeEvent(
+                  read.position(),
+                  read.schema(),
+                  Op.DELETE,
+                  read.after(),
+                  null,
+                  read.txId(),
+                  read.source(),
+                  0,
+                  read.commitTimeMicros(),
+                  0));
+        }
+      }
     }
   }
 
