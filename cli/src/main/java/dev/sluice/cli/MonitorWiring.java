@@ -178,7 +178,9 @@ final class MonitorWiring implements AutoCloseable {
         status.lastError(),
         sync == null ? null : sync.kind(),
         sync == null ? null : sync.started(),
-        sync == null ? null : sync.finished());
+        sync == null ? null : sync.finished(),
+        status.deadLetters(),
+        status.missingRows());
   }
 
   private static String ruleState(RuleStatus status) {

@@ -259,8 +259,8 @@ class MonitorWiringTest {
             1.5,
             250.0,
             Map.of("update", 3L, "insert", 10L),
-            0,
-            0,
+            1,
+            2,
             "cannot connect to jdbc:postgresql://db/x?password=hunter2",
             new RuleStatus.Sync("snapshot", Instant.parse("2026-11-22T02:59:00Z"), null, 10));
     RuleView view = MonitorWiring.ruleView(status);
@@ -278,6 +278,8 @@ class MonitorWiringTest {
             Map.entry("read", 0L));
     assertThat(view.lastError()).doesNotContain("hunter2");
     assertThat(view.lastSyncKind()).isEqualTo("snapshot");
+    assertThat(view.missingRows()).isEqualTo(1);
+    assertThat(view.deadLetters()).isEqualTo(2);
     assertThat(view.lastSyncFinish()).isNull();
     RuleStatus retrying =
         new RuleStatus(

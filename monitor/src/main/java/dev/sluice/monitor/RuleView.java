@@ -31,6 +31,10 @@ import java.util.Objects;
  * @param lastSyncKind {@code snapshot} or {@code replay}, or null when the rule never did either
  * @param lastSyncStart when the last snapshot or replay started, or null
  * @param lastSyncFinish when it finished, or null while it runs
+ * @param deadLetters changes written to the rule's dead-letter file since start ({@code onError:
+ *     skip})
+ * @param missingRows updates that found no row on the target since start (an update that left a
+ *     TOASTed value unchanged cannot create the row)
  */
 public record RuleView(
     String name,
@@ -48,7 +52,9 @@ public record RuleView(
     String lastError,
     String lastSyncKind,
     Instant lastSyncStart,
-    Instant lastSyncFinish) {
+    Instant lastSyncFinish,
+    long deadLetters,
+    long missingRows) {
 
   public RuleView {
     Objects.requireNonNull(name, "name");

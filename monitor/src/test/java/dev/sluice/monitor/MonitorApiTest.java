@@ -158,7 +158,9 @@ class MonitorApiTest {
             "lastError",
             "lastSyncKind",
             "lastSyncStart",
-            "lastSyncFinish");
+            "lastSyncFinish",
+            "deadLetters",
+            "missingRows");
     assertThat(rule.get("name").asText()).isEqualTo("pg-to-mongo");
     assertThat(rule.get("lagSeconds").asDouble()).isEqualTo(0.4);
     assertThat(fieldNames(rule.get("totalsByOp"))).containsExactly("insert", "update", "delete");

@@ -70,7 +70,9 @@ final class SampleSnapshots implements MonitorSource {
         error,
         "snapshot",
         Instant.now().minusSeconds(7200),
-        Instant.now().minusSeconds(6900));
+        Instant.now().minusSeconds(6900),
+        state.equals("failed") ? 3 : 0,
+        0);
   }
 
   static ReplicaGroupView group() {

@@ -203,6 +203,10 @@ public final class PrometheusExposition {
           .add(new Point(labels, rule.lagChanges(), null));
       gauge(families, "rule.state", "1 for each rule's current state")
           .add(new Point(Labels.of("rule", rule.name(), "state", rule.state()), 1, null));
+      counter(families, "rule.dead.letters", "changes written to the dead-letter file since start")
+          .add(new Point(labels, rule.deadLetters(), null));
+      counter(families, "rule.missing.rows", "updates that found no row on the target since start")
+          .add(new Point(labels, rule.missingRows(), null));
       rule.totalsByOp()
           .forEach(
               (op, total) ->

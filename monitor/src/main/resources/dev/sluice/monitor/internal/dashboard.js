@@ -191,7 +191,8 @@
           el("div", { class: "dim mono", text: r.appliedLsn ? "lsn " + r.appliedLsn : "" })),
         el("td", {}, ops.length
           ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: num(n) + (op === "read" ? " snapshot rows" : " " + op + "s") + " applied" }, (op === "read" ? "snap" : op.slice(0, 3)) + " ", el("b", { text: compact(n) }))))
-          : none("none yet")),
+          : none("none yet"),
+          r.deadLetters > 0 ? el("div", { class: "dead-letters", title: "changes the target refused, written to the rule's dead-letter file (onError: skip)", text: num(r.deadLetters) + " dead-lettered" }) : null),
         el("td", {}, sync)));
       if (r.lastError) {
         body.append(el("tr", { class: "rule-error", "data-rule": r.name },
