@@ -93,6 +93,16 @@ final class VerifyCommand implements Callable<Integer> {
               public void rows(long compared) {
                 line[0].update(compared, Math.max(estimate[0], compared));
               }
+
+              @Override
+              public void waiting(String what) {
+                if (line[0] != null) {
+                  line[0].finish();
+                  line[0] = null;
+                }
+                out.println("verify: " + what);
+                out.flush();
+              }
             });
     if (line[0] != null) {
       line[0].finish();
