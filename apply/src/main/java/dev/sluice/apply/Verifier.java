@@ -115,12 +115,20 @@ public final class Verifier {
   /**
    * @param rule the rule
    * @param tables one report per table
-   * @param took how long it took
+   * @param took how long it took, waiting for replication included
    * @param settled whether replication was caught up when comparing
    * @param note why it was not, or empty
+   * @param compared rows read on both sides in every pass (re-checks included)
+   * @param comparing the time spent reading and comparing them
    */
   public record Report(
-      String rule, List<TableReport> tables, Duration took, boolean settled, String note) {
+      String rule,
+      List<TableReport> tables,
+      Duration took,
+      boolean settled,
+      String note,
+      long compared,
+      Duration comparing) {
     public boolean equal() {
       return tables.stream().allMatch(TableReport::equal);
     }
@@ -129,8 +137,9 @@ public final class Verifier {
       return tables.stream().mapToLong(t -> t.sourceRows() + t.targetRows()).sum();
     }
 
+    /** The comparison's rate: rows read on both sides per second of reading and comparing. */
     public double rowsPerSecond() {
-      return took.toMillis() == 0 ? rows() : rows() * 1000.0 / took.toMillis();
+      return comparing.toMillis() == 0 ? compared : compared * 1000.0 / comparing.toMillis();
     }
   }
 
@@ -171,17 +180,32 @@ public final class Verifier {
                                 ruleName, config.rules().stream().map(RuleConfig::name).toList())));
     TargetConfig target = config.targetOf(rule);
     Instant started = Instant.now();
-    List<TableSchema> schemas;
     try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
-      schemas = tables(config, rule, journal, table);
+      tables(config, rule, journal, table); // an unknown --table is refused before any wait
     }
     try (Connection source = connect(config.source());
         Target checkpoints = Targets.connect(target)) {
       String note = settle(config, rule, source, checkpoints, settleTimeout, progress);
+      List<TableSchema> schemas;
+      try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
+        schemas = tables(config, rule, journal, table); // with those that arrived meanwhile
+      }
+      if (schemas.isEmpty()) {
+        throw new SetupException(
+            "rule "
+                + rule.name()
+                + " has no table in the journal yet, so there is nothing to compare (a table"
+                + " appears there with its first captured change or snapshot; is 'sluice run'"
+                + " running?)");
+      }
       Map<TableName, Pass> passes = new LinkedHashMap<>();
+      long compared = 0;
+      Instant comparing = Instant.now();
       for (Pass pass : compare(config, rule, target, source, schemas, Map.of(), progress)) {
         passes.put(pass.report().table(), pass);
+        compared += pass.report().sourceRows() + pass.report().targetRows();
       }
+      Duration comparingTook = Duration.between(comparing, Instant.now());
       for (int round = 1; round <= RECHECKS && note.isEmpty(); round++) {
         List<TableSchema> differing = new ArrayList<>();
         Map<TableName, Set<String>> suspects = new LinkedHashMap<>();
@@ -198,12 +222,16 @@ public final class Verifier {
         long count = suspects.values().stream().mapToLong(k -> k == null ? 0 : k.size()).sum();
         progress.waiting(
             String.format(
-                "re-checking %,d differing rows in %d tables (round %d of at most %d): they may"
+                "re-checking %,d differing rows in %d table%s (round %d of at most %d): they may"
                     + " be changes still in flight",
-                count, differing.size(), round, RECHECKS));
+                count, differing.size(), differing.size() == 1 ? "" : "s", round, RECHECKS));
         note = settle(config, rule, source, checkpoints, settleTimeout, progress);
         boolean unchanged = true;
-        for (Pass again : compare(config, rule, target, source, differing, suspects, progress)) {
+        comparing = Instant.now();
+        List<Pass> rechecked = compare(config, rule, target, source, differing, suspects, progress);
+        comparingTook = comparingTook.plus(Duration.between(comparing, Instant.now()));
+        for (Pass again : rechecked) {
+          compared += again.report().sourceRows() + again.report().targetRows();
           Pass before = passes.put(again.report().table(), again);
           unchanged &= before.keys() != null && before.keys().equals(again.keys());
         }
@@ -213,7 +241,13 @@ public final class Verifier {
       }
       List<TableReport> reports = passes.values().stream().map(Pass::report).toList();
       return new Report(
-          rule.name(), reports, Duration.between(started, Instant.now()), note.isEmpty(), note);
+          rule.name(),
+          reports,
+          Duration.between(started, Instant.now()),
+          note.isEmpty(),
+          note,
+          compared,
+          comparingTook);
     }
   }
 

@@ -137,11 +137,13 @@ final class VerifyCommand implements Callable<Integer> {
       }
     }
     out.printf(
-        "rule %s: %s (%,d rows compared in %.1f s, %,.0f rows/s)%n",
+        "rule %s: %s (%,d rows compared in %.1f s, %,.0f rows/s; %.1f s in all, waiting for"
+            + " replication included)%n",
         report.rule(),
         report.equal() ? "source and target are equal" : "source and target differ",
-        report.rows(),
-        report.took().toMillis() / 1000.0,
-        report.rowsPerSecond());
+        report.compared(),
+        report.comparing().toMillis() / 1000.0,
+        report.rowsPerSecond(),
+        report.took().toMillis() / 1000.0);
   }
 }

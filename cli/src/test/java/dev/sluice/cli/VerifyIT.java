@@ -152,7 +152,7 @@ class VerifyIT {
         .contains("EQUAL     public.items -> public.items")
         .containsPattern(
             "rule to-copy: source and target are equal \\([0-9,]+ rows compared in [0-9.]+ s,"
-                + " [0-9,]+ rows/s\\)");
+                + " [0-9,]+ rows/s; [0-9.]+ s in all, waiting for replication included\\)");
     assertThat(transactions.get()).as("the workload wrote while verify ran").isGreaterThan(before);
   }
 
