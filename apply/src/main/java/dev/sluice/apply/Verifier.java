@@ -47,14 +47,26 @@ import java.util.Set;
  * keys; each chunk's digest is computed on each side, and only a chunk whose digests differ is
  * compared row by row. Rows are streamed, never all held.
  *
- * <p>Replication in flight: before comparing, the verifier waits until capture has confirmed the
- * source's WAL position taken at the start and the rule's checkpoint has reached the journal's end
- * ("settled"); when differences are found, it settles again and compares once more, reporting only
- * what differs both times.
+ * <p>Replication in flight: before comparing, the verifier takes the source's current WAL position
+ * and waits (bounded) until capture has confirmed it and the rule's checkpoint has applied the
+ * journal up to it ("settled"). When rows differ, it settles again and compares the differing
+ * tables once more, up to {@value #RECHECKS} times or until the same rows differ twice in a row,
+ * counting only rows that differed in every pass: a row a busy source changed while it was read
+ * differs in one pass by chance, a real difference in all of them.
  */
 public final class Verifier {
   private static final int CHUNK = 1000;
   private static final int MAX_LISTED = 100;
+
+  /**
+   * How many times differing tables are compared again after replication caught up once more. A row
+   * that a busy source changes while it is compared differs in one pass by chance; a row that
+   * really differs does so in every pass.
+   */
+  private static final int RECHECKS = 6;
+
+  /** How many differing keys per table a re-check follows; beyond, every row is compared again. */
+  private static final int MAX_TRACKED = 100_000;
 
   private Verifier() {}
 
@@ -103,12 +115,20 @@ public final class Verifier {
   /**
    * @param rule the rule
    * @param tables one report per table
-   * @param took how long it took
+   * @param took how long it took, waiting for replication included
    * @param settled whether replication was caught up when comparing
    * @param note why it was not, or empty
+   * @param compared rows read on both sides in every pass (re-checks included)
+   * @param comparing the time spent reading and comparing them
    */
   public record Report(
-      String rule, List<TableReport> tables, Duration took, boolean settled, String note) {
+      String rule,
+      List<TableReport> tables,
+      Duration took,
+      boolean settled,
+      String note,
+      long compared,
+      Duration comparing) {
     public boolean equal() {
       return tables.stream().allMatch(TableReport::equal);
     }
@@ -117,8 +137,9 @@ public final class Verifier {
       return tables.stream().mapToLong(t -> t.sourceRows() + t.targetRows()).sum();
     }
 
+    /** The comparison's rate: rows read on both sides per second of reading and comparing. */
     public double rowsPerSecond() {
-      return took.toMillis() == 0 ? rows() : rows() * 1000.0 / took.toMillis();
+      return comparing.toMillis() == 0 ? compared : compared * 1000.0 / comparing.toMillis();
     }
   }
 
@@ -127,6 +148,9 @@ public final class Verifier {
     void table(TableName table, long estimatedRows);
 
     void rows(long compared);
+
+    /** What the verifier waits for, said once when a wait begins (replication catching up). */
+    default void waiting(String what) {}
   }
 
   /**
@@ -156,24 +180,82 @@ public final class Verifier {
                                 ruleName, config.rules().stream().map(RuleConfig::name).toList())));
     TargetConfig target = config.targetOf(rule);
     Instant started = Instant.now();
-    List<TableSchema> schemas;
     try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
-      schemas = tables(config, rule, journal, table);
+      tables(config, rule, journal, table); // an unknown --table is refused before any wait
     }
     try (Connection source = connect(config.source());
         Target checkpoints = Targets.connect(target)) {
-      String note = settle(config, rule, source, checkpoints, settleTimeout);
-      List<TableReport> first = compare(config, rule, target, source, schemas, progress);
-      List<TableReport> reports = first;
-      if (first.stream().anyMatch(r -> !r.equal()) && note.isEmpty()) {
-        String again = settle(config, rule, source, checkpoints, settleTimeout);
-        note = again;
-        reports = intersect(first, compare(config, rule, target, source, schemas, progress));
+      String note = settle(config, rule, source, checkpoints, settleTimeout, progress);
+      List<TableSchema> schemas;
+      try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
+        schemas = tables(config, rule, journal, table); // with those that arrived meanwhile
       }
+      if (schemas.isEmpty()) {
+        throw new SetupException(
+            "rule "
+                + rule.name()
+                + " has no table in the journal yet, so there is nothing to compare (a table"
+                + " appears there with its first captured change or snapshot; is 'sluice run'"
+                + " running?)");
+      }
+      Map<TableName, Pass> passes = new LinkedHashMap<>();
+      long compared = 0;
+      Instant comparing = Instant.now();
+      for (Pass pass : compare(config, rule, target, source, schemas, Map.of(), progress)) {
+        passes.put(pass.report().table(), pass);
+        compared += pass.report().sourceRows() + pass.report().targetRows();
+      }
+      Duration comparingTook = Duration.between(comparing, Instant.now());
+      for (int round = 1; round <= RECHECKS && note.isEmpty(); round++) {
+        List<TableSchema> differing = new ArrayList<>();
+        Map<TableName, Set<String>> suspects = new LinkedHashMap<>();
+        for (TableSchema schema : schemas) {
+          Pass pass = passes.get(schema.table());
+          if (!pass.report().equal()) {
+            differing.add(schema);
+            suspects.put(schema.table(), pass.keys());
+          }
+        }
+        if (differing.isEmpty()) {
+          break;
+        }
+        long count = suspects.values().stream().mapToLong(k -> k == null ? 0 : k.size()).sum();
+        progress.waiting(
+            String.format(
+                "re-checking %,d differing rows in %d table%s (round %d of at most %d): they may"
+                    + " be changes still in flight",
+                count, differing.size(), differing.size() == 1 ? "" : "s", round, RECHECKS));
+        note = settle(config, rule, source, checkpoints, settleTimeout, progress);
+        boolean unchanged = true;
+        comparing = Instant.now();
+        List<Pass> rechecked = compare(config, rule, target, source, differing, suspects, progress);
+        comparingTook = comparingTook.plus(Duration.between(comparing, Instant.now()));
+        for (Pass again : rechecked) {
+          compared += again.report().sourceRows() + again.report().targetRows();
+          Pass before = passes.put(again.report().table(), again);
+          unchanged &= before.keys() != null && before.keys().equals(again.keys());
+        }
+        if (unchanged) {
+          break; // the same rows differ twice in a row after catching up: real differences
+        }
+      }
+      List<TableReport> reports = passes.values().stream().map(Pass::report).toList();
       return new Report(
-          rule.name(), reports, Duration.between(started, Instant.now()), note.isEmpty(), note);
+          rule.name(),
+          reports,
+          Duration.between(started, Instant.now()),
+          note.isEmpty(),
+          note,
+          compared,
+          comparingTook);
     }
   }
+
+  /**
+   * One table compared once: its report, and the keys of every differing row (null when there were
+   * more than {@value #MAX_TRACKED}).
+   */
+  private record Pass(TableReport report, Set<String> keys) {}
 
   /** The latest schema of each table the rule covers. */
   private static List<TableSchema> tables(
@@ -223,13 +305,20 @@ public final class Verifier {
   }
 
   /**
-   * Waits until capture confirmed the source's current WAL position and the rule's checkpoint
-   * reached the journal's end.
+   * Waits for a consistent point: takes the source's current WAL position, waits until capture has
+   * confirmed it (the journal then holds every change committed before it), then until the rule's
+   * checkpoint has reached the journal's end as it was at that moment. Changes committed later may
+   * still be in flight; the re-checks take care of those.
    *
    * @return empty when settled, else why not
    */
   private static String settle(
-      SluiceConfig config, RuleConfig rule, Connection source, Target checkpoints, Duration timeout)
+      SluiceConfig config,
+      RuleConfig rule,
+      Connection source,
+      Target checkpoints,
+      Duration timeout,
+      Progress progress)
       throws SQLException, TargetException {
     source.setAutoCommit(true);
     long lsn;
@@ -239,31 +328,36 @@ public final class Verifier {
       lsn = rs.getLong(1);
     }
     Instant deadline = Instant.now().plus(timeout);
+    long journalEnd = Long.MIN_VALUE;
+    boolean told = false;
     while (true) {
-      long confirmed = -1;
-      try (PreparedStatement statement =
-          source.prepareStatement(
-              "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
-        statement.setString(1, config.source().slot());
-        try (ResultSet rs = statement.executeQuery()) {
-          if (rs.next()) {
-            confirmed = rs.getLong(1);
-          }
+      if (journalEnd == Long.MIN_VALUE && confirmedFlushLsn(config, source) >= lsn) {
+        try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
+          journalEnd = journal.lastPosition();
         }
       }
       long applied = checkpoints.checkpoint(rule.name()).map(Checkpoint::position).orElse(-1L);
-      long end;
-      try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
-        end = journal.lastPosition();
-      }
-      if (confirmed >= lsn && applied >= end) {
+      if (journalEnd != Long.MIN_VALUE && applied >= journalEnd) {
         return "";
       }
       if (Instant.now().isAfter(deadline)) {
-        return "replication did not catch up within "
+        return (journalEnd == Long.MIN_VALUE
+                ? "capture did not reach the source's LSN " + formatLsn(lsn)
+                : "rule " + rule.name() + " did not apply the journal up to LSN " + formatLsn(lsn))
+            + " within "
             + timeout.toSeconds()
-            + " s (is 'sluice run' running?);"
+            + " s (is 'sluice run' running? --wait gives more time);"
             + " rows changed meanwhile may show as different";
+      }
+      if (!told) {
+        progress.waiting(
+            "waiting up to "
+                + timeout.toSeconds()
+                + " s for rule "
+                + rule.name()
+                + " to apply the source up to LSN "
+                + formatLsn(lsn));
+        told = true;
       }
       try {
         Thread.sleep(200);
@@ -274,22 +368,52 @@ public final class Verifier {
     }
   }
 
-  private static List<TableReport> compare(
+  private static long confirmedFlushLsn(SluiceConfig config, Connection source)
+      throws SQLException {
+    try (PreparedStatement statement =
+        source.prepareStatement(
+            "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+      statement.setString(1, config.source().slot());
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
+  private static String formatLsn(long lsn) {
+    return Long.toHexString(lsn >>> 32).toUpperCase(java.util.Locale.ROOT)
+        + "/"
+        + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Compares tables; where {@code suspects} has a key set for a table, only rows with those keys
+   * count as differences (a re-check).
+   */
+  private static List<Pass> compare(
       SluiceConfig config,
       RuleConfig rule,
       TargetConfig target,
       Connection source,
       List<TableSchema> schemas,
+      Map<TableName, Set<String>> suspects,
       Progress progress)
       throws SQLException, TargetException {
-    List<TableReport> reports = new ArrayList<>();
+    List<Pass> reports = new ArrayList<>();
     for (TableSchema schema : schemas) {
       TableMapping mapping = TableMapping.of(rule, target.dialect(), schema);
       progress.table(schema.table(), estimate(source, schema.table()));
       try (KeyedRows sourceRows =
               RowReaders.postgres(source, quoted(schema.table()), mapping, target.dialect());
           TargetReaders.Rows targetRows = TargetReaders.open(target, mapping)) {
-        reports.add(compareTable(schema.table(), mapping, sourceRows, targetRows.rows(), progress));
+        reports.add(
+            compareTable(
+                schema.table(),
+                mapping,
+                sourceRows,
+                targetRows.rows(),
+                suspects.get(schema.table()),
+                progress));
       } catch (SQLException | TargetException e) {
         throw e;
       } catch (Exception e) {
@@ -314,9 +438,15 @@ public final class Verifier {
     }
   }
 
-  private static TableReport compareTable(
-      TableName table, TableMapping mapping, KeyedRows source, KeyedRows target, Progress progress)
+  private static Pass compareTable(
+      TableName table,
+      TableMapping mapping,
+      KeyedRows source,
+      KeyedRows target,
+      Set<String> only,
+      Progress progress)
       throws Exception {
+    Set<String> keys = new LinkedHashSet<>();
     List<Column> keyColumns = new ArrayList<>();
     for (int k : mapping.key()) {
       keyColumns.add(mapping.columns().get(k));
@@ -351,23 +481,31 @@ public final class Verifier {
       if (!Arrays.equals(digest(sourceChunk), digest(targetChunk))) {
         differingChunks++;
         for (Difference difference : diff(sourceChunk, targetChunk, mapping, keyColumns)) {
+          if (only != null && !only.contains(difference.key())) {
+            continue; // equal in an earlier pass: a change that was in flight then
+          }
           differenceCount++;
           if (differences.size() < MAX_LISTED) {
             differences.add(difference);
+          }
+          if (keys != null && keys.add(difference.key()) && keys.size() > MAX_TRACKED) {
+            keys = null;
           }
         }
       }
       progress.rows(sourceCount + targetCount);
     }
-    return new TableReport(
-        table,
-        mapping.target().toString(),
-        sourceCount,
-        targetCount,
-        chunks,
-        differingChunks,
-        differences,
-        differenceCount);
+    return new Pass(
+        new TableReport(
+            table,
+            mapping.target().toString(),
+            sourceCount,
+            targetCount,
+            chunks,
+            differingChunks,
+            differences,
+            differenceCount),
+        keys);
   }
 
   private static byte[] digest(List<KeyedRows.Row> rows) {
@@ -443,36 +581,6 @@ public final class Verifier {
     return value.length() > 80
         ? value.substring(0, 80) + "… (" + value.length() + " chars)"
         : value;
-  }
-
-  /** The differences found in both passes (the others were changes in flight). */
-  private static List<TableReport> intersect(List<TableReport> first, List<TableReport> second) {
-    List<TableReport> result = new ArrayList<>();
-    for (int i = 0; i < second.size(); i++) {
-      TableReport before = first.get(i);
-      TableReport again = second.get(i);
-      if (before.differenceCount() > MAX_LISTED) {
-        result.add(again); // too many to match one by one: the second pass stands
-        continue;
-      }
-      Set<String> seen = new LinkedHashSet<>();
-      before.differences().forEach(d -> seen.add(d.kind() + "|" + d.key()));
-      List<Difference> kept =
-          again.differences().stream()
-              .filter(d -> seen.contains(d.kind() + "|" + d.key()))
-              .toList();
-      result.add(
-          new TableReport(
-              again.table(),
-              again.target(),
-              again.sourceRows(),
-              again.targetRows(),
-              again.chunks(),
-              again.differingChunks(),
-              kept,
-              kept.size()));
-    }
-    return result;
   }
 
   private static String quoted(TableName table) {

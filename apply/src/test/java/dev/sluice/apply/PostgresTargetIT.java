@@ -227,6 +227,12 @@ class PostgresTargetIT {
       String letters =
           java.nio.file.Files.readString(p.dir.resolve("journal/dead-letters/r.jsonl"));
       assertThat(letters).contains("\"key\":{\"id\":2}").contains("guarded_qty_check");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  java.nio.file.Files.getPosixFilePermissions(
+                      p.dir.resolve("journal/dead-letters/r.jsonl"))))
+          .as("dead letters hold row data: owner-only")
+          .isEqualTo("rw-------");
       assertThat(p.status("r").state()).isEqualTo(RuleState.RUNNING);
     }
   }

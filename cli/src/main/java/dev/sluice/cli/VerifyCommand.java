@@ -93,6 +93,16 @@ final class VerifyCommand implements Callable<Integer> {
               public void rows(long compared) {
                 line[0].update(compared, Math.max(estimate[0], compared));
               }
+
+              @Override
+              public void waiting(String what) {
+                if (line[0] != null) {
+                  line[0].finish();
+                  line[0] = null;
+                }
+                out.println("verify: " + what);
+                out.flush();
+              }
             });
     if (line[0] != null) {
       line[0].finish();
@@ -127,11 +137,13 @@ final class VerifyCommand implements Callable<Integer> {
       }
     }
     out.printf(
-        "rule %s: %s (%,d rows compared in %.1f s, %,.0f rows/s)%n",
+        "rule %s: %s (%,d rows compared in %.1f s, %,.0f rows/s; %.1f s in all, waiting for"
+            + " replication included)%n",
         report.rule(),
         report.equal() ? "source and target are equal" : "source and target differ",
-        report.rows(),
-        report.took().toMillis() / 1000.0,
-        report.rowsPerSecond());
+        report.compared(),
+        report.comparing().toMillis() / 1000.0,
+        report.rowsPerSecond(),
+        report.took().toMillis() / 1000.0);
   }
 }

@@ -25,7 +25,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads {@code sluice.yaml} into a {@link SluiceConfig}: interpolates {@code ${VAR}} and {@code
@@ -93,13 +97,22 @@ public final class ConfigLoader {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       int line = mark == null ? 0 : mark.getLine() + 1;
       String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
-      throw new ConfigException(
-          List.of(new ConfigProblem(origin, "", line, "malformed YAML: " + what)));
+      String column = mark == null ? "" : " at column " + (mark.getColumn() + 1);
+      String message =
+          what.startsWith(GLOBAL_TAG_REFUSED)
+              ? refusedTag(what.substring(GLOBAL_TAG_REFUSED.length()).trim())
+              : "malformed YAML" + column + ": " + what;
+      throw new ConfigException(List.of(new ConfigProblem(origin, "", line, message)));
     } catch (YAMLException e) {
       throw single(origin, "malformed YAML: " + e.getMessage());
     }
     if (root == null) {
       throw single(origin, "the file is empty; it needs at least 'source: { url: ... }'");
+    }
+    List<ConfigProblem> tags = new ArrayList<>();
+    refuseTags(root, origin, tags);
+    if (!tags.isEmpty()) {
+      throw new ConfigException(tags);
     }
     YamlSection.Context context = new YamlSection.Context(origin, interpolator);
     SluiceConfig config =
@@ -108,6 +121,46 @@ public final class ConfigLoader {
       throw new ConfigException(context.problems());
     }
     return config;
+  }
+
+  /** How SnakeYAML's tag inspector refuses a global tag such as {@code !!java.net.URL}. */
+  private static final String GLOBAL_TAG_REFUSED = "Global tag is not allowed:";
+
+  private static String refusedTag(String tag) {
+    return "the YAML tag '"
+        + (tag.startsWith(Tag.PREFIX) ? "!!" + tag.substring(Tag.PREFIX.length()) : tag)
+        + "' is not allowed: Sluice reads plain values, lists and mappings only"
+        + " and never constructs objects from YAML; remove the tag";
+  }
+
+  /** The only YAML tags a configuration may carry: plain scalars, lists and mappings. */
+  private static final Set<Tag> PLAIN_TAGS =
+      Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ, Tag.MAP, Tag.TIMESTAMP);
+
+  /**
+   * Reports every node with an explicit tag such as {@code !!javax.script.ScriptEngineManager}:
+   * nothing is ever constructed from such a tag, and it is refused so that nobody believes it did.
+   */
+  private static void refuseTags(Node node, String origin, List<ConfigProblem> problems) {
+    if (!PLAIN_TAGS.contains(node.getTag())) {
+      problems.add(
+          new ConfigProblem(
+              origin,
+              "",
+              node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1,
+              refusedTag(node.getTag().getValue())));
+      return;
+    }
+    if (node instanceof MappingNode mapping) {
+      for (NodeTuple tuple : mapping.getValue()) {
+        refuseTags(tuple.getKeyNode(), origin, problems);
+        refuseTags(tuple.getValueNode(), origin, problems);
+      }
+    } else if (node instanceof SequenceNode sequence) {
+      for (Node item : sequence.getValue()) {
+        refuseTags(item, origin, problems);
+      }
+    }
   }
 
   private static ConfigException single(String origin, String message) {
@@ -130,6 +183,18 @@ public final class ConfigLoader {
       JournalConfig journal = journal(root.section("journal"));
       Map<String, TargetConfig> targets = targets(root);
       List<RuleConfig> rules = rules(root, targets, source);
+      if (rules.isEmpty() && !targets.isEmpty()) {
+        String first = targets.keySet().iterator().next();
+        root.problem(
+            "targets",
+            "targets are defined ("
+                + String.join(", ", targets.keySet())
+                + ") but no rule sends changes to them; add one, e.g. rules: [ { name: to-"
+                + first
+                + ", target: "
+                + first
+                + " } ], or remove the targets");
+      }
       Map<String, ReplicaGroupConfig> replicas = replicas(root, rules);
       MonitorConfig monitor = monitor(root.section("monitor"));
       Path state = root.parse("state", baseDir.resolve("sluice-state.json"), this::path);

@@ -178,14 +178,17 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void malformedYamlNamesTheLine() {
-    assertThat(problems("source:\n  url: [unclosed\n  user: x\n"))
+  void malformedYamlNamesTheLineAndColumn() {
+    assertThat(problems("source:\n  url: jdbc:postgresql://db/app\n   user: x\n"))
         .singleElement()
         .satisfies(
             p -> {
-              assertThat(p.message()).startsWith("malformed YAML");
-              assertThat(p.line()).isGreaterThan(1);
+              assertThat(p.line()).isEqualTo(3);
+              assertThat(p.message()).startsWith("malformed YAML at column 8: ");
             });
+    assertThat(problems("source:\n  url: [unclosed\n  user: x\n"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).startsWith("malformed YAML at column "));
   }
 
   @Test
@@ -241,7 +244,8 @@ class ConfigLoaderTest {
   void anUnsupportedTargetUrlIsRefusedWithoutShowingItsPassword() {
     assertThat(
             problems(
-                "source: { url: jdbc:postgresql://db/app }\ntargets: { x: { url: 'redis://u:hunter2@r/0' } }"))
+                "source: { url: jdbc:postgresql://db/app }\ntargets: { x: { url: 'redis://u:hunter2@r/0' } }\n"
+                    + "rules: [ { name: r, target: x } ]"))
         .singleElement()
         .satisfies(
             p -> {
@@ -382,10 +386,65 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void yamlTagsThatConstructObjectsAreNotHonoured() {
+  void yamlTagsThatWouldConstructObjectsAreRefusedByName() {
     assertThat(
             problems(
-                "source: !!javax.script.ScriptEngineManager [ !!java.net.URL [\"http://x\"] ]"))
-        .isNotEmpty();
+                "source:\n  url: jdbc:postgresql://db/app\n"
+                    + "  user: !!javax.script.ScriptEngineManager [ !!java.net.URL [\"http://x\"] ]\n"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(3);
+              assertThat(p.message())
+                  .startsWith(
+                      "the YAML tag '!!javax.script.ScriptEngineManager' is not allowed: Sluice"
+                          + " reads plain values, lists and mappings only");
+            });
+    assertThat(problems("source: { url: !local jdbc:postgresql://db/app }"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).startsWith("the YAML tag '!local' is not allowed"));
+    assertThat(parse("source: { url: !!str jdbc:postgresql://db/app }").source().url())
+        .isEqualTo("jdbc:postgresql://db/app");
+  }
+
+  @Test
+  void aMonitorPortOutOfRangeOrNotANumberIsRefused() {
+    assertThat(
+            problems(
+                "source: { url: jdbc:postgresql://db/app }\nmonitor: { port: 70000 }\n"
+                    + "state: s.json\n"))
+        .singleElement()
+        .hasToString("sluice.yaml:2: monitor.port: 70000 is out of range (0 to 65535)");
+    assertThat(problems("source: { url: jdbc:postgresql://db/app }\nmonitor: { port: http }"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).isEqualTo("'http' is not a whole number"));
+  }
+
+  @Test
+  void targetsWithoutAnyRuleAreRefusedWithAnExampleRule() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                targets:
+                  lite: { url: "jdbc:sqlite:x.db" }
+                rules: []
+                """))
+        .singleElement()
+        .hasToString(
+            "sluice.yaml:2: targets: targets are defined (lite) but no rule sends changes to"
+                + " them; add one, e.g. rules: [ { name: to-lite, target: lite } ], or remove the"
+                + " targets");
+  }
+
+  @Test
+  void aBadDurationSaysHowToWriteOne() {
+    assertThat(problems("source: { url: jdbc:postgresql://db/app, heartbeat: 10 seconds }"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("source.heartbeat");
+              assertThat(p.message()).contains("write it like 250ms, 10s, 5m, 2h or 7d");
+            });
   }
 }

@@ -9,8 +9,12 @@ import dev.sluice.journal.internal.SchemaStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -79,6 +83,7 @@ public final class Journal implements AutoCloseable {
   public static Journal open(JournalConfig config, java.time.Clock clock) {
     Path dir = config.dir();
     try {
+      createOwnerOnly(dir);
       Files.createDirectories(dir.resolve("queue"));
       Path probe = Files.createTempFile(dir, ".write-check", "");
       Files.delete(probe);
@@ -87,6 +92,22 @@ public final class Journal implements AutoCloseable {
           "the journal directory "
               + dir
               + " is not writable (journal.dir); fix its permissions or choose another");
+    } catch (FileAlreadyExistsException e) {
+      throw new SetupException(
+          "cannot use the journal directory "
+              + dir
+              + " (journal.dir): "
+              + e.getFile()
+              + " exists and is not a directory; choose another journal.dir",
+          e);
+    } catch (FileSystemException e) {
+      throw new SetupException(
+          "cannot use the journal directory "
+              + dir
+              + " (journal.dir): "
+              + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason())
+              + (e.getFile() == null ? "" : " (" + e.getFile() + ")"),
+          e);
     } catch (IOException e) {
       throw new SetupException(
           "cannot use the journal directory " + dir + " (journal.dir): " + e.getMessage(), e);
@@ -99,6 +120,30 @@ public final class Journal implements AutoCloseable {
             .build();
     return new Journal(
         dir, queue, new SchemaStore(dir.resolve("schemas.bin"), true), false, config.sync());
+  }
+
+  /**
+   * Creates the journal directory readable by its owner only ({@code rwx------}): it holds a copy
+   * of every captured row. A directory that exists keeps the permissions its owner gave it.
+   */
+  private static void createOwnerOnly(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    for (Path up = dir.toAbsolutePath(); up != null; up = up.getParent()) {
+      if (Files.exists(up)) {
+        if (!Files.isDirectory(up)) {
+          throw new FileAlreadyExistsException(up.toString());
+        }
+        break;
+      }
+    }
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    } else {
+      Files.createDirectories(dir);
+    }
   }
 
   /**

@@ -175,6 +175,38 @@ class JournalTest {
   }
 
   @Test
+  void aNewJournalDirectoryIsReadableByItsOwnerOnly() throws Exception {
+    Path fresh = dir.resolve("fresh");
+    try (Journal journal =
+        Journal.open(new JournalConfig(fresh, Duration.ofDays(7), SyncPolicy.BATCH))) {
+      JournalWriter writer = journal.writer();
+      writer.append(insert(writer.register(Fixtures.orders()), 1, 1, 1, 1));
+      writer.sync();
+    }
+
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(fresh)))
+        .isEqualTo("rwx------");
+  }
+
+  @Test
+  void aJournalDirectoryThatCannotBeCreatedNamesWhatIsInTheWay() throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+    Path under = file.resolve("journal");
+
+    assertThatThrownBy(
+            () -> Journal.open(new JournalConfig(under, Duration.ofDays(7), SyncPolicy.BATCH)))
+        .isInstanceOf(SetupException.class)
+        .hasMessage(
+            "cannot use the journal directory "
+                + under
+                + " (journal.dir): "
+                + file
+                + " exists and is not a directory; choose another journal.dir");
+  }
+
+  @Test
   void noJournalToReadIsAClearError() {
     assertThatThrownBy(() -> Journal.openReadOnly(dir.resolve("nothing")))
         .isInstanceOf(SetupException.class)

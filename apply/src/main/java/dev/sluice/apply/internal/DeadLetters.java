@@ -7,15 +7,20 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * The changes a rule with {@code onError: skip} could not apply: one JSON line each in {@code
  * <journal>/dead-letters/<rule>.jsonl} ({@code {"rule", "failedAt", "error", "change"}}, the change
- * in {@code sluice tail}'s format), forced to disk before the rule goes on.
+ * in {@code sluice tail}'s format), forced to disk before the rule goes on. They hold row data, so
+ * the file is created readable by its owner only ({@code rw-------}, its directory {@code
+ * rwx------}).
  */
 public final class DeadLetters {
   private final Path file;
@@ -40,13 +45,24 @@ public final class DeadLetters {
             + ChangeJson.toJson(change)
             + "}\n";
     try {
-      Files.createDirectories(file.getParent());
+      boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+      if (!Files.isDirectory(file.getParent())) {
+        Files.createDirectories(file.getParent());
+        if (posix) {
+          Files.setPosixFilePermissions(
+              file.getParent(), PosixFilePermissions.fromString("rwx------"));
+        }
+      }
+      Set<StandardOpenOption> options =
+          Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       try (FileChannel channel =
-          FileChannel.open(
-              file,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND)) {
+          posix
+              ? FileChannel.open(
+                  file,
+                  options,
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")))
+              : FileChannel.open(file, options)) {
         channel.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
         channel.force(true);
       }
