@@ -1,0 +1,46 @@
+package dev.sluice.bench;
+
+/**
+ * The sizes of one run. Immutable.
+ *
+ * @param repetitions runs of each side of each comparison (the sides alternate)
+ * @param rows rows inserted by the capture, end-to-end and replay scenarios
+ * @param rowsPerTransaction rows per source transaction in those loads
+ * @param latencyRatePerSecond single-row transactions per second of the latency scenario
+ * @param latencySeconds how long the latency scenario writes, in seconds
+ * @param targetRows rows applied into each non-PostgreSQL target (scenario 4)
+ * @param backlogRows changes in the backlog of the memory scenario
+ * @param jmhQuick whether JMH runs with short settings (one fork, short iterations)
+ */
+public record BenchSettings(
+    int repetitions,
+    int rows,
+    int rowsPerTransaction,
+    int latencyRatePerSecond,
+    int latencySeconds,
+    int targetRows,
+    int backlogRows,
+    boolean jmhQuick) {
+
+  /** The documented sizes (issue 6). */
+  public static BenchSettings full() {
+    return new BenchSettings(3, 1_000_000, 10_000, 1_000, 30, 200_000, 5_000_000, false);
+  }
+
+  /** A reduced set that runs in a few minutes on two cores: for the CI smoke test. */
+  public static BenchSettings quick() {
+    return new BenchSettings(1, 20_000, 2_000, 200, 5, 5_000, 20_000, true);
+  }
+
+  public BenchSettings withRepetitions(int n) {
+    return new BenchSettings(
+        n,
+        rows,
+        rowsPerTransaction,
+        latencyRatePerSecond,
+        latencySeconds,
+        targetRows,
+        backlogRows,
+        jmhQuick);
+  }
+}
