@@ -19,6 +19,15 @@ import java.util.function.BooleanSupplier;
 public record BenchContext(
     Clusters clusters, Path workDir, BenchSettings settings, Results results) {
 
+  /**
+   * The context of an untimed warm-up round: the sizes of {@link BenchSettings#forWarmUp()}, and
+   * results that are printed as they come (prefixed {@code warm-up}) but kept nowhere.
+   */
+  public BenchContext warmUp() {
+    Results discarded = new Results(line -> results.progress("  (warm-up)" + line));
+    return new BenchContext(clusters, workDir, settings.forWarmUp(), discarded);
+  }
+
   /** A new, empty directory under the working directory. */
   public Path newDir(String name) {
     try {

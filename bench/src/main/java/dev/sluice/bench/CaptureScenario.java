@@ -34,6 +34,13 @@ public final class CaptureScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
+    if (ctx.settings().warmUp()) {
+      measure(ctx.warmUp());
+    }
+    measure(ctx);
+  }
+
+  private void measure(BenchContext ctx) throws Exception {
     Results results = ctx.results();
     BenchSettings s = ctx.settings();
     PostgresCluster source = ctx.clusters().source();

@@ -31,6 +31,13 @@ public final class EndToEndScenario implements Scenario {
 
   @Override
   public void run(BenchContext ctx) throws Exception {
+    if (ctx.settings().warmUp()) {
+      measure(ctx.warmUp());
+    }
+    measure(ctx);
+  }
+
+  private void measure(BenchContext ctx) throws Exception {
     List<Double> sluice = new ArrayList<>();
     List<Double> nativeTimes = new ArrayList<>();
     for (int rep = 1; rep <= ctx.settings().repetitions(); rep++) {

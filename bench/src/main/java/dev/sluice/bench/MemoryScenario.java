@@ -22,8 +22,10 @@ import java.util.regex.Pattern;
  *
  * <p>Heap high-water mark: the largest "used before" figure of the child's GC log ({@code
  * -Xlog:gc}, G1): the heap is fullest just before a collection. RSS: {@code VmHWM} (peak resident
- * set) and {@code VmRSS} from {@code /proc/PID/status}, read at the end of each phase. Drain time:
- * from the target's restart until it has the backlog's last row.
+ * set) from {@code /proc/PID/status}, read at the end of each phase; it counts the pages of the
+ * journal's memory-mapped files the process touched (page cache, which the kernel reclaims under
+ * pressure), so {@code RssAnon} (the process's own memory: heap, native, stacks) is reported beside
+ * it, at the end. Drain time: from the target's restart until it has the backlog's last row.
  */
 public final class MemoryScenario implements Scenario {
   static final String NAME = "memory";
@@ -117,6 +119,7 @@ public final class MemoryScenario implements Scenario {
       double heapAll = heapPeakMegabytes(gcLog);
       double hwmAll = procStatusMegabytes(sidecar.pid(), "VmHWM");
       double rssEnd = procStatusMegabytes(sidecar.pid(), "VmRSS");
+      double anonEnd = procStatusMegabytes(sidecar.pid(), "RssAnon");
       ctx.results()
           .check(
               NAME,
@@ -136,6 +139,14 @@ public final class MemoryScenario implements Scenario {
       ctx.results().add(NAME, "sidecar", "heap peak MB (backlog)", false, List.of(heapAll), back);
       ctx.results().add(NAME, "sidecar", "RSS peak MB (backlog)", false, List.of(hwmAll), back);
       ctx.results().add(NAME, "sidecar", "RSS MB at end", false, List.of(rssEnd), back);
+      ctx.results()
+          .add(
+              NAME,
+              "sidecar",
+              "RssAnon MB at end",
+              false,
+              List.of(anonEnd),
+              back + "; no file pages");
       ctx.results().add(NAME, "sidecar", "drain seconds", false, List.of(drainSeconds), back);
       ctx.results()
           .add(NAME, "sidecar", "drain changes/s", true, List.of(backlog / drainSeconds), back);

@@ -44,6 +44,7 @@ public final class ReportJson {
       g.writeNumberField("latencySeconds", s.latencySeconds());
       g.writeNumberField("targetRows", s.targetRows());
       g.writeNumberField("backlogRows", s.backlogRows());
+      g.writeBooleanField("warmUp", s.warmUp());
       g.writeEndObject();
       g.writeArrayFieldStart("measurements");
       for (Measurement x : report.measurements()) {
