@@ -18,7 +18,10 @@ import picocli.CommandLine.ScopeType;
       "Exit codes: 0 success, 1 failure while running, 2 bad usage or invalid configuration.",
       "",
       "Start with 'sluice init --source URL' to write a sluice.yaml; 'sluice completion bash' adds"
-          + " tab completion."
+          + " tab completion.",
+      "",
+      "Benchmarks: './sluice bench [--quick]' (the harness is a jar of its own, which the ./sluice"
+          + " launcher starts; './sluice bench --help')."
     },
     subcommands = {
       InitCommand.class,

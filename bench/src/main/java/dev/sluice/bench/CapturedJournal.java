@@ -1,0 +1,60 @@
+package dev.sluice.bench;
+
+import dev.sluice.apply.Replay;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.journal.Journal;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.testkit.PostgresCluster;
+import java.nio.file.Path;
+
+/**
+ * A journal holding a captured load, for the scenarios that measure applying from the journal
+ * (replay, and the non-PostgreSQL targets): the load is inserted and captured by a Sluice pipeline
+ * without rules, which is then closed. Immutable.
+ *
+ * @param table the captured table ({@code public.table} on the source; dropped there afterwards)
+ * @param journalDir the journal
+ * @param rows the rows it holds
+ */
+record CapturedJournal(String table, Path journalDir, int rows) {
+
+  static CapturedJournal build(BenchContext ctx, String table, int rows) throws Exception {
+    PostgresCluster source = ctx.clusters().source();
+    source.executeIn(Clusters.DATABASE, Load.createTable(table));
+    SluiceYaml yaml = SluiceYaml.capture(source, table, ctx.newDir(table).resolve("journal"));
+    SluiceConfig config = SluicePipeline.load(yaml);
+    try (SluicePipeline pipeline = SluicePipeline.start(config)) {
+      Load.insert(source, table, 1, rows, ctx.settings().rowsPerTransaction());
+      BenchContext.await(
+          () -> pipeline.captured() >= rows, 20, ctx.timeoutFor(rows), "capturing " + table);
+    }
+    Load.dropSlot(source, yaml.slot());
+    source.executeIn(
+        Clusters.DATABASE, "DROP PUBLICATION " + yaml.publication(), "DROP TABLE public." + table);
+    return new CapturedJournal(table, yaml.journalDir(), rows);
+  }
+
+  /**
+   * Replays the whole journal into a target with {@code sluice replay}'s code path; returns changes
+   * per second, after checking that every row was applied.
+   */
+  double replayInto(BenchContext ctx, String scenario, String subject, String url, String user)
+      throws Exception {
+    SluiceYaml yaml =
+        SluiceYaml.capture(ctx.clusters().source(), table, journalDir).withTarget(url, user);
+    SluiceConfig config = SluicePipeline.load(yaml);
+    long from;
+    try (Journal journal = Journal.openReadOnly(journalDir)) {
+      from = journal.firstPosition();
+    }
+    Replay.Result result =
+        Replay.run(config, SluiceYaml.RULE, from, JournalPosition.NONE, (done, total) -> {});
+    ctx.results().check(scenario, subject, "changes replayed", rows, result.changes());
+    double seconds = result.took().toNanos() / 1e9;
+    ctx.results()
+        .progress(
+            String.format(
+                "  %s/%s: %,d changes in %.2f s", scenario, subject, result.changes(), seconds));
+    return result.changes() / seconds;
+  }
+}
