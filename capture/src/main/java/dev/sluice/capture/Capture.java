@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.capture.internal.EngineProperties;
+import dev.sluice.capture.internal.JournalDiskGuard;
 import dev.sluice.capture.internal.JournalSink;
 import dev.sluice.capture.internal.OffsetFile;
 import dev.sluice.capture.internal.RecordMapper;
@@ -68,6 +69,12 @@ public final class Capture implements AutoCloseable {
    * source.snapshot} says ({@code sluice snapshot} writes it); removed when that snapshot is done.
    */
   public static final String SNAPSHOT_REQUEST = "snapshot-requested";
+
+  /**
+   * The free space capture keeps on the journal's filesystem: below it, capture pauses (the source
+   * keeps the WAL) until space is freed, rather than let the memory-mapped journal hit a full disk.
+   */
+  public static final long JOURNAL_MIN_FREE_BYTES = JournalDiskGuard.MIN_FREE_BYTES;
 
   private final SourceConfig source;
   private final int tableCount;
@@ -255,6 +262,14 @@ public final class Capture implements AutoCloseable {
             },
             rate,
             duplicates);
+    sink.guardDisk(
+        new JournalDiskGuard(
+            options.journal().dir(),
+            JOURNAL_MIN_FREE_BYTES,
+            (type, message) -> {
+              lastError = type.equals("capture.error") ? message : null;
+              emit(type, message);
+            }));
     this.engine =
         DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
             .using(EngineProperties.of(source, report.tableNames(), offsets, options.tuning()))
@@ -381,6 +396,7 @@ public final class Capture implements AutoCloseable {
       return;
     }
     closing = true;
+    sink.stop();
     try {
       engine.close();
     } catch (IOException | RuntimeException e) {

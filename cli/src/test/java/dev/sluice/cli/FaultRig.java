@@ -38,6 +38,7 @@ final class FaultRig implements AutoCloseable {
   final Path config;
   final Path log;
   private final String mariaDatabase;
+  private Path journalDir;
 
   private FaultRig(PostgresCluster source, PostgresCluster pgTarget, String name, Path dir) {
     this.source = source;
@@ -47,6 +48,16 @@ final class FaultRig implements AutoCloseable {
     this.config = dir.resolve("sluice.yaml");
     this.log = dir.resolve("sluice.log");
     this.mariaDatabase = "sluice_faults_" + name + "_" + ProcessHandle.current().pid();
+    this.journalDir = dir.resolve("journal");
+  }
+
+  /** Puts the journal in {@code relative} (to the rig's directory) instead of {@code journal}. */
+  void relocateJournal(String relative) throws java.io.IOException {
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace("journal: { dir: journal }", "journal: { dir: " + relative + " }"));
+    journalDir = dir.resolve(relative);
   }
 
   /**
@@ -179,7 +190,7 @@ final class FaultRig implements AutoCloseable {
 
   void assertJournalHoldsEveryChangeOnce() {
     Set<String> seen = new HashSet<>();
-    try (Journal journal = Journal.openReadOnly(dir.resolve("journal"));
+    try (Journal journal = Journal.openReadOnly(journalDir);
         JournalReader reader = journal.reader()) {
       for (JournalEntry e = reader.next(); e != null; e = reader.next()) {
         if (e instanceof ChangeEvent c && c.op() != Op.READ && c.op() != Op.TRUNCATE) {

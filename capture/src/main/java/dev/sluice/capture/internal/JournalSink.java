@@ -59,6 +59,8 @@ public final class JournalSink
   private long lastLsn = -1;
   private int sub;
   private int snapshotOrdinal;
+  private JournalDiskGuard diskGuard;
+  private volatile boolean stopping;
   private volatile long lastJournaledLsn;
   private volatile long lastCommitMicros;
   private volatile boolean streaming;
@@ -92,6 +94,18 @@ public final class JournalSink
     }
   }
 
+  /** Checks the journal's free space before every batch (see {@link JournalDiskGuard}). */
+  public void guardDisk(JournalDiskGuard guard) {
+    this.diskGuard = guard;
+  }
+
+  /**
+   * Capture stops: a batch waiting for disk space gives up (unjournaled, so re-delivered later).
+   */
+  public void stop() {
+    stopping = true;
+  }
+
   public long lastJournaledLsn() {
     return lastJournaledLsn;
   }
@@ -113,6 +127,9 @@ public final class JournalSink
       List<RecordChangeEvent<SourceRecord>> records,
       DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
       throws InterruptedException {
+    if (diskGuard != null && !diskGuard.awaitRoom(() -> stopping)) {
+      return; // nothing marked processed: the engine delivers these again at the next start
+    }
     pendingIndex = -1;
     for (int i = 0; i < records.size(); i++) {
       handle(records.get(i).record(), i);
