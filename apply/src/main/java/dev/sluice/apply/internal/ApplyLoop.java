@@ -553,6 +553,7 @@ public final class ApplyLoop {
         LOG.info("rule {}: {}", rule.name(), ddl);
       }
     }
+    target.takeNotes().forEach(sink::note);
     if (previous != null) {
       for (Column column : previous.columns()) {
         if (mapping.columns().stream().noneMatch(c -> c.name().equals(column.name()))) {

@@ -204,13 +204,14 @@ final class MySqlDialect extends SqlDialect {
   }
 
   @Override
-  public String alterColumnType(TableMapping mapping, Column column) {
+  public String alterColumnType(TableMapping mapping, int index) {
     return "ALTER TABLE "
         + qualified(mapping.target())
         + " MODIFY COLUMN "
-        + quote(column.name())
+        + quote(mapping.columns().get(index).name())
         + " "
-        + map(column, false).targetType();
+        + typeOf(mapping, index).targetType()
+        + (mapping.isKey(index) ? " NOT NULL" : "");
   }
 
   @Override

@@ -161,17 +161,19 @@ final class PostgresDialect extends SqlDialect {
   }
 
   @Override
-  public String alterColumnType(TableMapping mapping, Column column) {
+  public String alterColumnType(TableMapping mapping, int index) {
+    Column column = mapping.columns().get(index);
+    String type = typeOf(mapping, index).targetType();
     return "ALTER TABLE "
         + qualified(mapping.target())
         + " ALTER COLUMN "
         + quote(column.name())
         + " TYPE "
-        + map(column, false).targetType()
+        + type
         + " USING "
         + quote(column.name())
         + "::"
-        + map(column, false).targetType();
+        + type;
   }
 
   @Override

@@ -120,8 +120,11 @@ public abstract class SqlDialect {
         + map(column, false).targetType();
   }
 
-  /** Changes a column's type (for a widening change on the source); null when not needed here. */
-  public String alterColumnType(TableMapping mapping, Column column) {
+  /**
+   * Changes the type of column {@code index} to {@link #typeOf} it (for a widening change on the
+   * source); null when the dialect needs no change (SQLite stores any width in its columns).
+   */
+  public String alterColumnType(TableMapping mapping, int index) {
     return null;
   }
 
