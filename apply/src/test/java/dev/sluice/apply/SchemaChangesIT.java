@@ -16,21 +16,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Schema changes on the source while changes stream: ADD COLUMN (with and without a default), DROP
  * COLUMN, widening ALTER TYPE (int to bigint, varchar(10) to varchar(50)). Rows written before,
- * between and after the changes arrive in every SQL dialect, and the target keeps every value a
- * wider column brings.
+ * between and after the changes arrive in every dialect (MongoDB included), and the target keeps
+ * every value a wider column brings.
  */
 class SchemaChangesIT {
   @RegisterExtension
   static final PostgresExtension SOURCE = new PostgresExtension("schema-changes");
 
   static Stream<String> dialects() {
-    return Stream.of("postgresql", "mariadb", "sqlite");
+    return Stream.of("postgresql", "mariadb", "sqlite", "mongodb");
   }
 
   private static TestTarget target(String dialect) throws Exception {
     return switch (dialect) {
       case "postgresql" -> new TestTarget.Postgres(SOURCE.cluster());
       case "mariadb" -> new TestTarget.MariaDb();
+      case "mongodb" -> new TestTarget.Mongo();
       default -> new TestTarget.Sqlite();
     };
   }

@@ -160,6 +160,14 @@ final class PostgresDialect extends SqlDialect {
     return literal.toString();
   }
 
+  /** Any default, as PostgreSQL's text form cast to the column's type. */
+  @Override
+  String defaultLiteral(Column column, String targetType) {
+    return column.defaultText() == null
+        ? null
+        : ColumnDefault.quoted(column.defaultText()) + "::" + targetType;
+  }
+
   @Override
   public String alterColumnType(TableMapping mapping, int index) {
     Column column = mapping.columns().get(index);

@@ -112,12 +112,39 @@ public abstract class SqlDialect {
   }
 
   public String addColumn(TableMapping mapping, Column column) {
+    String type = map(column, false).targetType();
+    String literal = defaultLiteral(column, type);
     return "ALTER TABLE "
         + qualified(mapping.target())
         + " ADD COLUMN "
         + quote(column.name())
         + " "
-        + map(column, false).targetType();
+        + type
+        + (literal == null ? "" : " DEFAULT " + literal);
+  }
+
+  /**
+   * The column's default (what rows existing before it was added have) as this dialect's literal
+   * for a column of {@code targetType}, or null when it has none or this dialect cannot be given
+   * it.
+   */
+  String defaultLiteral(Column column, String targetType) {
+    Object value = ColumnDefault.value(column);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Boolean b) {
+      return b ? "1" : "0";
+    }
+    if (value instanceof Number n) {
+      return n.toString();
+    }
+    return quotedText(value.toString());
+  }
+
+  /** A text value (or a decimal's text) as a string literal. */
+  String quotedText(String text) {
+    return ColumnDefault.quoted(text);
   }
 
   /**

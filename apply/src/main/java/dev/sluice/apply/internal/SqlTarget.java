@@ -206,6 +206,21 @@ public final class SqlTarget implements Target {
       ColumnWidth current = existing.get(column.name());
       if (current == null) {
         statements.add(dialect.addColumn(mapping, column));
+        if (column.defaultText() != null
+            && dialect.defaultLiteral(column, dialect.map(column, false).targetType()) == null) {
+          notes.add(
+              "column "
+                  + column.name()
+                  + " of "
+                  + mapping.source().table()
+                  + " was added with the default "
+                  + column.defaultText()
+                  + ", which a "
+                  + column.kind().name().toLowerCase(java.util.Locale.ROOT)
+                  + " column of "
+                  + mapping.target()
+                  + " cannot be given; rows that existed before keep it empty there");
+        }
         continue;
       }
       String wanted = dialect.typeOf(mapping, i).targetType();
