@@ -32,8 +32,11 @@ public final class Replay {
    * @param changes changes applied
    * @param byTable changes applied per source table
    * @param took how long it took
+   * @param end the last position applied: the requested end, moved to where the source transaction
+   *     that holds it ends (or, when the journal does not hold that end yet, to where the
+   *     transaction before it ends); {@link JournalPosition#NONE} when nothing was applied
    */
-  public record Result(long changes, Map<TableName, Long> byTable, Duration took) {}
+  public record Result(long changes, Map<TableName, Long> byTable, Duration took, long end) {}
 
   /** Receives progress: changes applied so far, and how many the range holds. */
   public interface Progress {
@@ -41,7 +44,11 @@ public final class Replay {
   }
 
   /**
-   * Replays {@code [from, to]} (positions) into the rule's target.
+   * Replays {@code [from, to]} (positions) into the rule's target, in whole source transactions: a
+   * {@code to} inside a source transaction is moved to the end of that transaction, or, when the
+   * journal does not hold that end when the replay starts, to the end of the transaction before it
+   * (see {@link Result#end()}). {@code to} may be {@link JournalPosition#NONE}: the journal's end
+   * when the replay starts.
    *
    * @throws SetupException on an unknown rule or a range the journal does not hold
    * @throws TargetException when the target fails
@@ -63,9 +70,13 @@ public final class Replay {
                                 ruleName, config.rules().stream().map(RuleConfig::name).toList())));
     Instant started = Instant.now();
     try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
-      long end = to == JournalPosition.NONE ? journal.lastPosition() : to;
+      long requested = to == JournalPosition.NONE ? journal.lastPosition() : to;
+      long end =
+          requested == JournalPosition.NONE || from > requested
+              ? JournalPosition.NONE
+              : ApplyLoop.wholeTransactionsEnd(journal, from, requested);
       if (end == JournalPosition.NONE || from > end) {
-        return new Result(0, Map.of(), Duration.between(started, Instant.now()));
+        return new Result(0, Map.of(), Duration.between(started, Instant.now()), end);
       }
       long total = journal.distance(from, end) + 1;
       AtomicLong applied = new AtomicLong();
@@ -136,7 +147,7 @@ public final class Replay {
             true,
             restart);
       }
-      return new Result(applied.get(), byTable, Duration.between(started, Instant.now()));
+      return new Result(applied.get(), byTable, Duration.between(started, Instant.now()), end);
     }
   }
 }

@@ -1,11 +1,15 @@
 package dev.sluice.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.sluice.config.TableName;
 import dev.sluice.testkit.PostgresExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,6 +111,72 @@ class DialectsIT {
           .extracting(r -> ((Number) r.get("qty")).intValue())
           .containsExactlyInAnyOrder(11, 20);
       assertThat(rows).allSatisfy(r -> assertThat(r).containsKeys("select", "it's \"x\""));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dialects")
+  void uuidTextAndEnumKeysReplicateThroughInsertsUpdatesKeyChangesAndDeletes(String dialect)
+      throws Exception {
+    try (TestTarget target = target(dialect);
+        Pipeline p = pipeline(target, "{ name: r, target: t }")) {
+      p.sql(
+          "CREATE TYPE size AS ENUM ('small', 'medium', 'large')",
+          "CREATE TABLE by_uuid(id uuid PRIMARY KEY, v int)",
+          "CREATE TABLE by_text(code text PRIMARY KEY, v int)",
+          "CREATE TABLE by_enum(s size PRIMARY KEY, v int)",
+          "INSERT INTO by_uuid VALUES ('00000000-0000-0000-0000-000000000001', 1)",
+          "INSERT INTO by_text VALUES ('snap', 1)",
+          "INSERT INTO by_enum VALUES ('small', 1)");
+      p.start();
+      p.sql(
+          "INSERT INTO by_uuid VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 2),"
+              + " ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', 3)",
+          "UPDATE by_uuid SET v = 20 WHERE id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
+          "UPDATE by_uuid SET id = 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13'"
+              + " WHERE id = 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'",
+          "DELETE FROM by_uuid WHERE id = '00000000-0000-0000-0000-000000000001'",
+          "INSERT INTO by_text VALUES ('A', 2), ('a', 3), ('with ''quote'' and ünïcode ✓', 4),"
+              + " ('trailing ', 5)",
+          "UPDATE by_text SET v = 30 WHERE code = 'a'",
+          "UPDATE by_text SET code = 'b' WHERE code = 'A'",
+          "DELETE FROM by_text WHERE code = 'snap'",
+          "INSERT INTO by_enum VALUES ('medium', 2), ('large', 3)",
+          "UPDATE by_enum SET v = 20 WHERE s = 'medium'",
+          "DELETE FROM by_enum WHERE s = 'small'");
+      p.flush(id -> target.has("flush_mark", id));
+
+      assertThat(target.rowsOf("by_uuid"))
+          .extracting(r -> String.valueOf(r.get("id")), r -> ((Number) r.get("v")).intValue())
+          .containsExactlyInAnyOrder(
+              tuple("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", 20),
+              tuple("c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13", 3));
+      assertThat(target.rowsOf("by_text"))
+          .extracting(r -> String.valueOf(r.get("code")), r -> ((Number) r.get("v")).intValue())
+          .containsExactlyInAnyOrder(
+              tuple("a", 30),
+              tuple("b", 2),
+              tuple("with 'quote' and ünïcode ✓", 4),
+              tuple("trailing ", 5));
+      assertThat(target.rowsOf("by_enum"))
+          .extracting(r -> String.valueOf(r.get("s")), r -> ((Number) r.get("v")).intValue())
+          .containsExactlyInAnyOrder(tuple("medium", 20), tuple("large", 3));
+      for (String table : List.of("public.by_uuid", "public.by_text", "public.by_enum")) {
+        Verifier.Report report =
+            Verifier.verify(
+                p.config,
+                "r",
+                Optional.of(table),
+                Duration.ofSeconds(60),
+                new Verifier.Progress() {
+                  @Override
+                  public void table(TableName name, long estimatedRows) {}
+
+                  @Override
+                  public void rows(long compared) {}
+                });
+        assertThat(report.equal()).as("%s", report).isTrue();
+      }
     }
   }
 

@@ -45,7 +45,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--to",
       paramLabel = "WHERE",
-      description = "The last entry to apply (default: the journal's end); same forms as --from.")
+      description =
+          "The last entry to apply (default: the journal's end); same forms as --from. A replay"
+              + " applies whole source transactions: inside one, it applies up to its end.")
   String to;
 
   @Spec CommandSpec spec;
@@ -90,6 +92,22 @@ final class ReplayCommand implements Callable<Integer> {
       throw new IllegalStateException(e.getMessage(), e);
     }
     progress.finish();
+    if (result.end() != JournalPosition.NONE && result.end() > end) {
+      out.println(
+          "replay: "
+              + JournalPosition.format(end)
+              + " lies inside a source transaction; a replay applies whole transactions, so it"
+              + " applied up to that transaction's end at "
+              + JournalPosition.format(result.end()));
+    } else if (result.end() != JournalPosition.NONE && result.end() < end) {
+      out.println(
+          "replay: "
+              + JournalPosition.format(end)
+              + " lies inside a source transaction whose end the journal did not hold yet; a replay"
+              + " applies whole transactions, so it stopped at "
+              + JournalPosition.format(result.end())
+              + ", where the transaction before it ends");
+    }
     out.printf(
         "replay: %,d changes applied in %.1f s%n",
         result.changes(), result.took().toMillis() / 1000.0);

@@ -14,6 +14,10 @@ import java.util.Objects;
  * @param keyPosition the 0-based position in the primary key, or -1 when not a key column
  * @param optional whether the column accepts NULL
  * @param enumValues for enum types, the labels in order; otherwise empty
+ * @param defaultText the value, in PostgreSQL's text form, that rows which existed before the
+ *     column was added have in it (PostgreSQL fills a constant default in without writing a WAL row
+ *     for them); null when there is none or it cannot be known (no default, a volatile one such as
+ *     {@code clock_timestamp()} or {@code nextval(...)}, or a table rewritten since)
  */
 public record Column(
     String name,
@@ -22,7 +26,8 @@ public record Column(
     ValueKind elementKind,
     int keyPosition,
     boolean optional,
-    List<String> enumValues) {
+    List<String> enumValues,
+    String defaultText) {
 
   public Column {
     Objects.requireNonNull(name, "name");
@@ -32,6 +37,18 @@ public record Column(
     if ((kind == ValueKind.ARRAY) != (elementKind != null)) {
       throw new IllegalArgumentException("an element kind goes with arrays only: " + name);
     }
+  }
+
+  /** A column without a known default. */
+  public Column(
+      String name,
+      String pgType,
+      ValueKind kind,
+      ValueKind elementKind,
+      int keyPosition,
+      boolean optional,
+      List<String> enumValues) {
+    this(name, pgType, kind, elementKind, keyPosition, optional, enumValues, null);
   }
 
   /** A plain column of a kind, for tests and simple callers. */
@@ -45,6 +62,11 @@ public record Column(
 
   /** The same column as the {@code position}-th key column (and NOT NULL). */
   public Column asKey(int position) {
-    return new Column(name, pgType, kind, elementKind, position, false, enumValues);
+    return new Column(name, pgType, kind, elementKind, position, false, enumValues, defaultText);
+  }
+
+  /** The same column with the value that rows existing before it was added have. */
+  public Column withDefaultText(String text) {
+    return new Column(name, pgType, kind, elementKind, keyPosition, optional, enumValues, text);
   }
 }

@@ -26,6 +26,12 @@ import net.openhft.chronicle.wire.DocumentContext;
  * <p>Its methods may be called from different threads, one at a time (they are synchronized).
  */
 public final class JournalWriter implements AutoCloseable {
+  /**
+   * The most one journal entry holds, encoded: a quarter of Chronicle Queue's default block size
+   * (64 MB), less a few bytes of header.
+   */
+  public static final int MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+
   private final Journal journal;
   private final ExcerptAppender appender;
   private final SchemaStore schemas;
@@ -107,6 +113,21 @@ public final class JournalWriter implements AutoCloseable {
     try (DocumentContext dc = appender.writingDocument()) {
       try {
         EntryCodec.writeChange(event, dc.wire().bytes());
+      } catch (java.nio.BufferOverflowException e) {
+        dc.rollbackOnClose();
+        throw new ChangeTooLargeException(
+            "the "
+                + event.op().label()
+                + " of "
+                + event.table()
+                + " key "
+                + java.util.Arrays.toString(event.key())
+                + " (source LSN "
+                + event.source().lsn()
+                + ") is larger than a journal entry holds ("
+                + MAX_ENTRY_BYTES / (1024 * 1024)
+                + " MB for the row images together); Sluice cannot carry it",
+            e);
       } catch (RuntimeException e) {
         dc.rollbackOnClose();
         throw e;

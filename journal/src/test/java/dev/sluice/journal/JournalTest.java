@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.config.JournalConfig;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SyncPolicy;
+import dev.sluice.config.TableName;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +54,49 @@ class JournalTest {
       assertThat(journal.firstPosition()).isEqualTo(positions.get(0));
       assertThat(journal.lastPosition()).isEqualTo(positions.get(99));
     }
+  }
+
+  @Test
+  void aChangeLargerThanAJournalEntryIsRefusedNamingItAndTheJournalStaysUsable() {
+    try (Journal journal = Journal.open(config())) {
+      JournalWriter writer = journal.writer();
+      TableSchema schema =
+          writer.register(
+              new TableSchema(
+                  0,
+                  new TableName("public", "files"),
+                  List.of(
+                      Column.of("id", "bigint", ValueKind.INT64).asKey(0),
+                      Column.of("data", "bytea", ValueKind.BYTES)),
+                  ReplicaIdentity.DEFAULT));
+      long before = writer.append(file(schema, 1, new byte[10]));
+
+      assertThatThrownBy(
+              () -> writer.append(file(schema, 2, new byte[JournalWriter.MAX_ENTRY_BYTES])))
+          .isInstanceOf(ChangeTooLargeException.class)
+          .hasMessageContaining("insert of public.files key [2]")
+          .hasMessageContaining("16 MB");
+      long after = writer.append(file(schema, 3, new byte[10]));
+      writer.sync();
+
+      assertThat(readAll(journal.reader()))
+          .extracting(JournalEntry::position)
+          .containsExactly(before, after);
+    }
+  }
+
+  private static ChangeEvent file(TableSchema schema, long id, byte[] data) {
+    return new ChangeEvent(
+        JournalPosition.NONE,
+        schema,
+        Op.INSERT,
+        null,
+        new Object[] {id, data},
+        1000 + id,
+        new SourcePosition(1, id, id, 0),
+        id,
+        id,
+        ChangeEvent.LAST_IN_TRANSACTION);
   }
 
   @Test

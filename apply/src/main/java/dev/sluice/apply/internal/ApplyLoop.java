@@ -249,6 +249,51 @@ public final class ApplyLoop {
     return journal.firstPosition();
   }
 
+  /**
+   * Where a pass from {@code from} that must end at {@code to} ends without splitting a source
+   * transaction: {@code to} itself when a source transaction (or a snapshot row, or a marker
+   * between transactions) ends there; else the end of the transaction that holds {@code to}; and
+   * when the journal does not hold that end yet (it is still being written, or capture stopped
+   * inside it), the last end before {@code to}. Reads only what the journal holds when called, so
+   * it returns at once whatever is appended meanwhile.
+   *
+   * @return the last position to apply, or {@link JournalPosition#NONE} when no transaction ends in
+   *     {@code [from, last position]}
+   */
+  public static long wholeTransactionsEnd(Journal journal, long from, long to) {
+    long last = journal.lastPosition();
+    if (last == JournalPosition.NONE || from > last) {
+      return JournalPosition.NONE;
+    }
+    long end = Math.min(to, last);
+    try (JournalReader reader = journal.reader()) {
+      reader.seek(end);
+      if (reader.next() instanceof ChangeEvent change
+          && (change.isLastInTransaction() || change.op() == Op.READ)) {
+        return end;
+      }
+      reader.seek(from);
+      boolean inTransaction = false;
+      long lastEnd = JournalPosition.NONE;
+      for (JournalEntry entry = reader.next();
+          entry != null && entry.position() <= last;
+          entry = reader.next()) {
+        if (entry instanceof ChangeEvent change) {
+          inTransaction = !(change.isLastInTransaction() || change.op() == Op.READ);
+        } else if (((Marker) entry).kind() == Marker.Kind.CAPTURE_STARTED) {
+          continue;
+        }
+        if (!inTransaction) {
+          if (entry.position() >= end) {
+            return entry.position();
+          }
+          lastEnd = entry.position();
+        }
+      }
+      return lastEnd;
+    }
+  }
+
   /** The next entry this pass may act on: durable, and within the range. */
   private JournalEntry next(JournalReader reader) {
     JournalEntry entry = reader.next();
@@ -508,6 +553,7 @@ public final class ApplyLoop {
         LOG.info("rule {}: {}", rule.name(), ddl);
       }
     }
+    target.takeNotes().forEach(sink::note);
     if (previous != null) {
       for (Column column : previous.columns()) {
         if (mapping.columns().stream().noneMatch(c -> c.name().equals(column.name()))) {

@@ -132,12 +132,57 @@ public final class MongoTarget implements Target {
 
   @Override
   public boolean needsPreparation(TableMapping mapping, TableMapping previous, boolean newerWins) {
-    return false;
+    return !addedWithDefault(mapping, previous).isEmpty();
   }
 
+  /**
+   * Sets a column added on the source with a default (one this rule saw appear, in {@code
+   * previous}'s successor) on every document that lacks the field: the rows that existed before it
+   * was added, which the source filled without WAL rows.
+   */
   @Override
-  public List<String> prepare(TableMapping mapping, TableMapping previous, boolean newerWins) {
-    return List.of();
+  public List<String> prepare(TableMapping mapping, TableMapping previous, boolean newerWins)
+      throws TargetException {
+    List<String> done = new ArrayList<>();
+    for (Column column : addedWithDefault(mapping, previous)) {
+      Object value = MongoValues.value(ColumnDefault.value(column), column);
+      try {
+        long changed =
+            collection(mapping)
+                .updateMany(
+                    Filters.exists(column.name(), false),
+                    new Document("$set", new Document(column.name(), value)))
+                .getModifiedCount();
+        done.add(
+            "set "
+                + column.name()
+                + " = "
+                + column.defaultText()
+                + " on "
+                + changed
+                + " documents of "
+                + mapping.target().name()
+                + " that lacked it");
+      } catch (MongoException e) {
+        throw failure(
+            "cannot set the default of " + column.name() + " in " + mapping.target().name(), e);
+      }
+    }
+    return done;
+  }
+
+  private static List<Column> addedWithDefault(TableMapping mapping, TableMapping previous) {
+    if (previous == null) {
+      return List.of();
+    }
+    List<Column> added = new ArrayList<>();
+    for (Column column : mapping.columns()) {
+      boolean isNew = previous.columns().stream().noneMatch(c -> c.name().equals(column.name()));
+      if (isNew && ColumnDefault.value(column) != null) {
+        added.add(column);
+      }
+    }
+    return added;
   }
 
   private MongoCollection<Document> collection(TableMapping mapping) {

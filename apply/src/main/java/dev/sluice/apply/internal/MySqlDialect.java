@@ -204,13 +204,33 @@ final class MySqlDialect extends SqlDialect {
   }
 
   @Override
-  public String alterColumnType(TableMapping mapping, Column column) {
+  public String alterColumnType(TableMapping mapping, int index) {
+    Column column = mapping.columns().get(index);
+    String type = typeOf(mapping, index).targetType();
+    String literal = mapping.isKey(index) ? null : defaultLiteral(column, type);
     return "ALTER TABLE "
         + qualified(mapping.target())
         + " MODIFY COLUMN "
         + quote(column.name())
         + " "
-        + map(column, false).targetType();
+        + type
+        + (mapping.isKey(index) ? " NOT NULL" : "")
+        + (literal == null ? "" : " DEFAULT " + literal);
+  }
+
+  /** MySQL 8 takes a default of a TEXT, BLOB or JSON column only as an expression. */
+  @Override
+  String defaultLiteral(Column column, String targetType) {
+    String literal = super.defaultLiteral(column, targetType);
+    boolean expressionOnly =
+        targetType.startsWith("LONG") || targetType.equals("JSON") || targetType.endsWith("TEXT");
+    return literal != null && expressionOnly ? "(" + literal + ")" : literal;
+  }
+
+  /** Backslashes escape in MySQL string literals (unless NO_BACKSLASH_ESCAPES). */
+  @Override
+  String quotedText(String text) {
+    return ColumnDefault.quoted(text.replace("\\", "\\\\"));
   }
 
   @Override

@@ -160,18 +160,28 @@ final class PostgresDialect extends SqlDialect {
     return literal.toString();
   }
 
+  /** Any default, as PostgreSQL's text form cast to the column's type. */
   @Override
-  public String alterColumnType(TableMapping mapping, Column column) {
+  String defaultLiteral(Column column, String targetType) {
+    return column.defaultText() == null
+        ? null
+        : ColumnDefault.quoted(column.defaultText()) + "::" + targetType;
+  }
+
+  @Override
+  public String alterColumnType(TableMapping mapping, int index) {
+    Column column = mapping.columns().get(index);
+    String type = typeOf(mapping, index).targetType();
     return "ALTER TABLE "
         + qualified(mapping.target())
         + " ALTER COLUMN "
         + quote(column.name())
         + " TYPE "
-        + map(column, false).targetType()
+        + type
         + " USING "
         + quote(column.name())
         + "::"
-        + map(column, false).targetType();
+        + type;
   }
 
   @Override

@@ -50,12 +50,13 @@ public final class RowReaders {
     StringJoiner order = new StringJoiner(", ");
     for (int k : mapping.key()) {
       Column column = mapping.columns().get(k);
-      boolean text =
-          column.kind() == ValueKind.TEXT
-              || column.kind() == ValueKind.ENUM
-              || column.kind() == ValueKind.OTHER;
+      boolean text = column.kind() == ValueKind.TEXT || column.kind() == ValueKind.OTHER;
+      // by code point, as Canonical.compareKeys and every target order them; an enum by its label
+      // (its own order is the order of declaration, which no other target knows)
       order.add(
-          quote(column.name()) + (text && column.kind() != ValueKind.ENUM ? " COLLATE \"C\"" : ""));
+          quote(column.name())
+              + (column.kind() == ValueKind.ENUM ? "::text" : "")
+              + (text || column.kind() == ValueKind.ENUM ? " COLLATE \"C\"" : ""));
     }
     Statement statement = connection.createStatement();
     statement.setFetchSize(FETCH);

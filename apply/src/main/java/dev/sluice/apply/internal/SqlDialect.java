@@ -112,16 +112,46 @@ public abstract class SqlDialect {
   }
 
   public String addColumn(TableMapping mapping, Column column) {
+    String type = map(column, false).targetType();
+    String literal = defaultLiteral(column, type);
     return "ALTER TABLE "
         + qualified(mapping.target())
         + " ADD COLUMN "
         + quote(column.name())
         + " "
-        + map(column, false).targetType();
+        + type
+        + (literal == null ? "" : " DEFAULT " + literal);
   }
 
-  /** Changes a column's type (for a widening change on the source); null when not needed here. */
-  public String alterColumnType(TableMapping mapping, Column column) {
+  /**
+   * The column's default (what rows existing before it was added have) as this dialect's literal
+   * for a column of {@code targetType}, or null when it has none or this dialect cannot be given
+   * it.
+   */
+  String defaultLiteral(Column column, String targetType) {
+    Object value = ColumnDefault.value(column);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Boolean b) {
+      return b ? "1" : "0";
+    }
+    if (value instanceof Number n) {
+      return n.toString();
+    }
+    return quotedText(value.toString());
+  }
+
+  /** A text value (or a decimal's text) as a string literal. */
+  String quotedText(String text) {
+    return ColumnDefault.quoted(text);
+  }
+
+  /**
+   * Changes the type of column {@code index} to {@link #typeOf} it (for a widening change on the
+   * source); null when the dialect needs no change (SQLite stores any width in its columns).
+   */
+  public String alterColumnType(TableMapping mapping, int index) {
     return null;
   }
 

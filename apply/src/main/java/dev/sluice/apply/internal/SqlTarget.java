@@ -25,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 
 /** A PostgreSQL, MySQL/MariaDB or SQLite target over JDBC. Used by one thread. */
 public final class SqlTarget implements Target {
@@ -34,6 +32,7 @@ public final class SqlTarget implements Target {
   private final SqlDialect dialect;
   private final Connection connection;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private final List<String> notes = new ArrayList<>();
   private Savepoint savepoint;
 
   private SqlTarget(TargetConfig config, SqlDialect dialect, Connection connection) {
@@ -152,10 +151,10 @@ public final class SqlTarget implements Target {
     }
   }
 
-  /** The target table's column names, or null when the table does not exist. */
-  private Set<String> existingColumns(TargetTable table) throws SQLException {
+  /** The target table's columns with their widths, or null when the table does not exist. */
+  private Map<String, ColumnWidth> existingColumns(TargetTable table) throws SQLException {
     String catalog = dialect.dialect() == Dialect.MYSQL ? connection.getCatalog() : null;
-    Set<String> columns = new TreeSet<>();
+    Map<String, ColumnWidth> columns = new HashMap<>();
     boolean found = false;
     try (ResultSet rs =
         connection.getMetaData().getColumns(catalog, table.schema(), table.name(), null)) {
@@ -164,7 +163,13 @@ public final class SqlTarget implements Target {
             table.schema() == null || table.schema().equals(rs.getString("TABLE_SCHEM"));
         if (sameSchema && table.name().equals(rs.getString("TABLE_NAME"))) {
           found = true;
-          columns.add(rs.getString("COLUMN_NAME"));
+          String typeName = rs.getString("TYPE_NAME");
+          columns.put(
+              rs.getString("COLUMN_NAME"),
+              ColumnWidth.ofMetadata(
+                  typeName == null ? "" : typeName,
+                  rs.getInt("COLUMN_SIZE"),
+                  rs.getInt("DECIMAL_DIGITS")));
         }
       }
     }
@@ -182,31 +187,76 @@ public final class SqlTarget implements Target {
     }
   }
 
+  /**
+   * The DDL that makes the target table fit a schema version: create it, add the columns it lacks,
+   * and widen a column whose type the source widened (int to bigint, varchar(10) to varchar(50),
+   * numeric precision up) before the first row that needs it. A column is never narrowed: when the
+   * source narrowed its type, the target keeps the wider one, and {@link #takeNotes} says so.
+   */
   private List<String> plan(TableMapping mapping, TableMapping previous, boolean newerWins)
       throws SQLException {
-    Set<String> existing = existingColumns(mapping.target());
+    notes.clear();
+    Map<String, ColumnWidth> existing = existingColumns(mapping.target());
     if (existing == null) {
       return dialect.createTable(mapping, newerWins);
     }
     List<String> statements = new ArrayList<>();
-    for (Column column : mapping.columns()) {
-      if (!existing.contains(column.name())) {
+    for (int i = 0; i < mapping.columns().size(); i++) {
+      Column column = mapping.columns().get(i);
+      ColumnWidth current = existing.get(column.name());
+      if (current == null) {
         statements.add(dialect.addColumn(mapping, column));
-      } else if (previous != null) {
-        Column before = findColumn(previous, column.name());
-        if (before != null && !before.pgType().equals(column.pgType())) {
-          String alter = dialect.alterColumnType(mapping, column);
-          if (alter != null
+        if (column.defaultText() != null
+            && dialect.defaultLiteral(column, dialect.map(column, false).targetType()) == null) {
+          notes.add(
+              "column "
+                  + column.name()
+                  + " of "
+                  + mapping.source().table()
+                  + " was added with the default "
+                  + column.defaultText()
+                  + ", which a "
+                  + column.kind().name().toLowerCase(java.util.Locale.ROOT)
+                  + " column of "
+                  + mapping.target()
+                  + " cannot be given; rows that existed before keep it empty there");
+        }
+        continue;
+      }
+      String wanted = dialect.typeOf(mapping, i).targetType();
+      Column before = previous == null ? null : findColumn(previous, column.name());
+      boolean retyped = before != null && !before.pgType().equals(column.pgType());
+      switch (current.compare(ColumnWidth.ofDeclared(wanted))) {
+        case WIDER -> addIfPresent(statements, dialect.alterColumnType(mapping, i));
+        case NARROWER -> {
+          if (retyped) {
+            notes.add(
+                "column "
+                    + column.name()
+                    + " of "
+                    + mapping.source().table()
+                    + " changed from "
+                    + before.pgType()
+                    + " to "
+                    + column.pgType()
+                    + " on the source; "
+                    + mapping.target()
+                    + " keeps its wider type (a column is never narrowed)");
+          }
+        }
+        case UNRELATED -> {
+          if (retyped
               && !dialect
                   .map(before, false)
                   .targetType()
                   .equals(dialect.map(column, false).targetType())) {
-            statements.add(alter);
+            addIfPresent(statements, dialect.alterColumnType(mapping, i));
           }
         }
+        case SAME -> {}
       }
     }
-    if (newerWins && !existing.contains(SqlDialect.COMMIT_TIME_COLUMN)) {
+    if (newerWins && !existing.containsKey(SqlDialect.COMMIT_TIME_COLUMN)) {
       statements.add(
           "ALTER TABLE "
               + dialect.qualified(mapping.target())
@@ -215,6 +265,19 @@ public final class SqlTarget implements Target {
               + " BIGINT");
     }
     return statements;
+  }
+
+  private static void addIfPresent(List<String> statements, String statement) {
+    if (statement != null) {
+      statements.add(statement);
+    }
+  }
+
+  @Override
+  public List<String> takeNotes() {
+    List<String> taken = List.copyOf(notes);
+    notes.clear();
+    return taken;
   }
 
   private static Column findColumn(TableMapping mapping, String name) {

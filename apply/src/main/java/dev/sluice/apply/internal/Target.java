@@ -32,6 +32,14 @@ public interface Target extends AutoCloseable {
   List<String> prepare(TableMapping mapping, TableMapping previous, boolean newerWins)
       throws TargetException;
 
+  /**
+   * What the last {@link #needsPreparation} or {@link #prepare} decided not to change and a user
+   * should know (a column the source narrowed keeps its wider type); taken once.
+   */
+  default List<String> takeNotes() {
+    return List.of();
+  }
+
   /** Whether DDL can run inside a write transaction (false for MySQL: DDL commits implicitly). */
   boolean transactionalDdl();
 

@@ -50,6 +50,40 @@ class SqlDialectTest {
   }
 
   @Test
+  void anAddedColumnGetsTheValueExistingRowsHaveAsItsDefaultInEachDialect() {
+    Column status = Column.of("status", "text", ValueKind.TEXT).withDefaultText("it's a\\b");
+    Column price = Column.of("price", "numeric(12,2)", ValueKind.DECIMAL).withDefaultText("1.50");
+    Column flag = Column.of("flag", "boolean", ValueKind.BOOLEAN).withDefaultText("t");
+
+    assertThat(SqlDialect.of(Dialect.POSTGRESQL).addColumn(mapping(Dialect.POSTGRESQL), status))
+        .endsWith("ADD COLUMN \"status\" text DEFAULT 'it''s a\\b'::text");
+    assertThat(SqlDialect.of(Dialect.MYSQL).addColumn(mapping(Dialect.MYSQL), status))
+        .endsWith("ADD COLUMN `status` LONGTEXT DEFAULT ('it''s a\\\\b')");
+    assertThat(SqlDialect.of(Dialect.MYSQL).addColumn(mapping(Dialect.MYSQL), price))
+        .endsWith("DECIMAL(12,2) DEFAULT '1.50'");
+    assertThat(SqlDialect.of(Dialect.SQLITE).addColumn(mapping(Dialect.SQLITE), price))
+        .endsWith("\"price\" TEXT DEFAULT '1.50'");
+    assertThat(SqlDialect.of(Dialect.SQLITE).addColumn(mapping(Dialect.SQLITE), flag))
+        .endsWith("\"flag\" INTEGER DEFAULT 1");
+  }
+
+  @Test
+  void aDefaultThatATargetCannotBeGivenIsLeftOutAndNoneIsInvented() {
+    Column nan = Column.of("x", "double precision", ValueKind.FLOAT64).withDefaultText("NaN");
+    Column day = Column.of("d", "date", ValueKind.DATE).withDefaultText("2026-11-20");
+    Column plain = Column.of("p", "integer", ValueKind.INT32);
+
+    assertThat(SqlDialect.of(Dialect.MYSQL).addColumn(mapping(Dialect.MYSQL), nan))
+        .doesNotContain("DEFAULT");
+    assertThat(SqlDialect.of(Dialect.SQLITE).addColumn(mapping(Dialect.SQLITE), day))
+        .doesNotContain("DEFAULT");
+    assertThat(SqlDialect.of(Dialect.POSTGRESQL).addColumn(mapping(Dialect.POSTGRESQL), day))
+        .endsWith("date DEFAULT '2026-11-20'::date");
+    assertThat(SqlDialect.of(Dialect.POSTGRESQL).addColumn(mapping(Dialect.POSTGRESQL), plain))
+        .doesNotContain("DEFAULT");
+  }
+
+  @Test
   void newerWinsOnlyOverwritesOlderRows() {
     assertThat(SqlDialect.of(Dialect.SQLITE).upsert(mapping(Dialect.SQLITE), true))
         .endsWith(

@@ -195,7 +195,8 @@ public final class RecordMapper {
               elementKind,
               keyPosition,
               optional && keyPosition < 0,
-              labels));
+              labels,
+              type != null ? type.missingValue() : null));
       converters[i] = converter(kind, elementKind, field.schema());
     }
     TableSchema schema = registry.apply(new TableSchema(0, table, columns, identity));
@@ -291,7 +292,8 @@ public final class RecordMapper {
         element,
         keyPosition,
         !type.notNull() && keyPosition < 0,
-        type.enumLabels());
+        type.enumLabels(),
+        type.missingValue());
   }
 
   /** The kind of a textual value by its PostgreSQL type. */

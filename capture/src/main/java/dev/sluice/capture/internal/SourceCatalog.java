@@ -33,13 +33,20 @@ public final class SourceCatalog {
     this.connection = connection;
   }
 
-  /** A column as the catalog types it. */
+  /**
+   * A column as the catalog types it.
+   *
+   * @param missingValue the value, in text form, that rows which existed when the column was added
+   *     with a non-volatile default read (PostgreSQL's {@code attmissingval}, filled without WAL
+   *     rows); null when there is none
+   */
   public record ColumnType(
       String formatted,
       String baseFormatted,
       char typtype,
       List<String> enumLabels,
-      boolean notNull) {
+      boolean notNull,
+      String missingValue) {
     /** The type to use: the base type of a domain, else the type itself. */
     public String effective() {
       return baseFormatted != null ? baseFormatted : formatted;
@@ -122,7 +129,8 @@ public final class SourceCatalog {
                CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
                (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
                  WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE a.atttypid END),
-               a.attnotnull
+               a.attnotnull,
+               CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         WHERE a.attrelid = to_regclass(format('%I.%I', ?, ?)) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum
@@ -143,7 +151,8 @@ public final class SourceCatalog {
                   rs.getString(4),
                   rs.getString(3).charAt(0),
                   enumLabels,
-                  rs.getBoolean(6)));
+                  rs.getBoolean(6),
+                  rs.getString(7)));
         }
       }
     }

@@ -50,6 +50,12 @@ public final class EntryCodec {
   private static final ReplicaIdentity[] IDENTITIES = ReplicaIdentity.values();
   private static final ValueKind[] KINDS = ValueKind.values();
 
+  /**
+   * An optional section after a schema's columns: each column's {@link Column#defaultText()}.
+   * Schemas written before it existed end after their columns and read as columns without one.
+   */
+  private static final byte SCHEMA_DEFAULTS = 1;
+
   private EntryCodec() {}
 
   /** Writes a change whose schema is registered (has an id). */
@@ -287,6 +293,12 @@ public final class EntryCodec {
         out.writeUtf8(label);
       }
     }
+    if (schema.columns().stream().anyMatch(c -> c.defaultText() != null)) {
+      out.writeByte(SCHEMA_DEFAULTS);
+      for (Column column : schema.columns()) {
+        out.writeUtf8(column.defaultText());
+      }
+    }
   }
 
   public static TableSchema readSchema(Bytes<?> in) {
@@ -316,6 +328,20 @@ public final class EntryCodec {
               keyPosition,
               optional,
               enumValues));
+    }
+    while (in.readRemaining() > 0) {
+      byte section = in.readByte();
+      if (section != SCHEMA_DEFAULTS) {
+        throw new IllegalStateException(
+            "unknown section "
+                + section
+                + " in the schema of "
+                + table
+                + ": a newer Sluice wrote it");
+      }
+      for (int i = 0; i < count; i++) {
+        columns.set(i, columns.get(i).withDefaultText(in.readUtf8()));
+      }
     }
     return new TableSchema(id, table, columns, identity);
   }

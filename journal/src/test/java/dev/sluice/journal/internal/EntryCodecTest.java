@@ -129,6 +129,54 @@ class EntryCodecTest {
   }
 
   @Test
+  void columnDefaultsSurviveTheRoundTrip() {
+    TableSchema withDefaults =
+        new TableSchema(
+            8,
+            new TableName("public", "items"),
+            List.of(
+                Column.of("id", "integer", ValueKind.INT32).asKey(0),
+                Column.of("status", "text", ValueKind.TEXT).withDefaultText("it's \"new\""),
+                Column.of("note", "text", ValueKind.TEXT),
+                Column.of("empty", "text", ValueKind.TEXT).withDefaultText("")),
+            ReplicaIdentity.DEFAULT);
+    Bytes<?> bytes = Bytes.allocateElasticOnHeap(64);
+    EntryCodec.writeSchema(withDefaults, bytes);
+
+    TableSchema read = EntryCodec.readSchema(bytes);
+
+    assertThat(read).isEqualTo(withDefaults);
+    assertThat(read.columns())
+        .extracting(Column::defaultText)
+        .containsExactly(null, "it's \"new\"", null, "");
+    bytes.releaseLast();
+  }
+
+  @Test
+  void aSchemaWrittenBeforeColumnDefaultsExistedReadsAsColumnsWithoutOne() {
+    Bytes<?> bytes = Bytes.allocateElasticOnHeap(64);
+    bytes.writeStopBit(3);
+    bytes.writeUtf8("public");
+    bytes.writeUtf8("old");
+    bytes.writeByte((byte) ReplicaIdentity.DEFAULT.ordinal());
+    bytes.writeStopBit(1);
+    bytes.writeUtf8("id");
+    bytes.writeUtf8("integer");
+    bytes.writeByte((byte) ValueKind.INT32.ordinal());
+    bytes.writeByte((byte) -1);
+    bytes.writeStopBit(0);
+    bytes.writeBoolean(false);
+    bytes.writeStopBit(0);
+
+    TableSchema read = EntryCodec.readSchema(bytes);
+
+    assertThat(read.columns())
+        .containsExactly(Column.of("id", "integer", ValueKind.INT32).asKey(0));
+    assertThat(read.columns().get(0).defaultText()).isNull();
+    bytes.releaseLast();
+  }
+
+  @Test
   void schemasSurviveTheRoundTrip() {
     Bytes<?> bytes = Bytes.allocateElasticOnHeap(64);
     EntryCodec.writeSchema(EVERYTHING, bytes);
