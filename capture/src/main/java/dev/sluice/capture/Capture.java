@@ -293,7 +293,13 @@ public final class Capture implements AutoCloseable {
             mapper,
             epoch,
             EngineProperties.TOPIC_PREFIX,
-            resuming && !last.equals(SourcePosition.NONE) ? last : null,
+            resuming
+                    && !last.equals(SourcePosition.NONE)
+                    && !JournalSnapshot.latest(options.journal())
+                        .map(JournalSnapshot::endsJournal)
+                        .orElse(false)
+                ? last
+                : null,
             snapshotExpected ? tables : null,
             (type, message) -> {
               if (type.equals("snapshot.done")) {

@@ -15,8 +15,9 @@ import java.util.Optional;
  *
  * @param complete whether the snapshot's end is in the journal
  * @param lsn the LSN the snapshot was taken at, 0 when it journaled no row
+ * @param streamedAfter whether a streamed change follows the snapshot's end in the journal
  */
-public record JournalSnapshot(boolean complete, long lsn) {
+public record JournalSnapshot(boolean complete, long lsn, boolean streamedAfter) {
 
   /** The latest snapshot in the journal, or empty when it holds none. */
   public static Optional<JournalSnapshot> latest(Journal journal) {
@@ -30,10 +31,30 @@ public record JournalSnapshot(boolean complete, long lsn) {
     if (started < 0) {
       return Optional.empty();
     }
-    boolean complete =
-        markers.subList(started, markers.size()).stream()
-            .anyMatch(m -> m.kind() == Marker.Kind.SNAPSHOT_COMPLETED);
-    return Optional.of(new JournalSnapshot(complete, firstRowLsn(journal, markers.get(started))));
+    long completed = -1;
+    for (Marker marker : markers.subList(started, markers.size())) {
+      if (marker.kind() == Marker.Kind.SNAPSHOT_COMPLETED) {
+        completed = marker.position();
+        break;
+      }
+    }
+    return Optional.of(
+        new JournalSnapshot(
+            completed >= 0,
+            firstRowLsn(journal, markers.get(started)),
+            completed >= 0 && changeAfter(journal, completed)));
+  }
+
+  private static boolean changeAfter(Journal journal, long position) {
+    try (JournalReader reader = journal.reader()) {
+      reader.seek(position);
+      for (JournalEntry entry = reader.next(); entry != null; entry = reader.next()) {
+        if (entry instanceof ChangeEvent) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static long firstRowLsn(Journal journal, Marker started) {
@@ -49,6 +70,14 @@ public record JournalSnapshot(boolean complete, long lsn) {
       }
     }
     return 0;
+  }
+
+  /**
+   * Whether the journal ends with this snapshot: its last change is one of the snapshot's rows, and
+   * every streamed change the engine sends is new.
+   */
+  public boolean endsJournal() {
+    return complete && !streamedAfter;
   }
 
   /** Whether capture can stream from this snapshot's end instead of taking it again. */
