@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.capture.internal.JournalDiskGuard;
 import dev.sluice.capture.internal.JournalSink;
+import dev.sluice.capture.internal.JournalSnapshot;
 import dev.sluice.capture.internal.OffsetFile;
 import dev.sluice.capture.internal.RecordMapper;
 import dev.sluice.capture.internal.SourceCatalog;
@@ -147,26 +148,75 @@ public final class Capture implements AutoCloseable {
     SourceConfig source =
         Files.exists(request) ? withSnapshot(configured, SnapshotMode.ALWAYS) : configured;
     Path offsets = options.journal().dir().resolve(OFFSETS_FILE);
-    boolean hasOffsets = Files.exists(offsets) && OffsetFile.sourceOffset(offsets).isPresent();
+    Optional<Map<String, Object>> stored = OffsetFile.sourceOffset(offsets);
+    if (source.snapshot() != SnapshotMode.ALWAYS
+        && stored.map(OffsetFile::snapshotUnfinished).orElse(true)) {
+      stored = streamAfterJournaledSnapshot(source, options.journal(), offsets, stored);
+    }
+    boolean hasOffsets = stored.isPresent() && !OffsetFile.snapshotUnfinished(stored.get());
     boolean resuming = hasOffsets && source.snapshot() != SnapshotMode.ALWAYS;
+    boolean slotDropped = false;
     SourceCheck.Report report;
     try (Connection connection = SourceConnection.open(source)) {
       report = SourceCheck.inspect(source, connection, resuming).orThrow();
       report.notes().forEach(note -> LOG.warn("{}", note));
       SourceCheck.prepare(source, connection, report);
+      if (takesSnapshot(source, resuming) && report.slotExists()) {
+        // only a slot created now exports a snapshot whose view is exactly the commits before the
+        // LSN its stream starts at; on an existing slot the engine reads the tables outside any
+        // such view, at moments of their own, and streams from a WAL position read before them
+        new SourceCatalog(connection).dropSlot(source.slot());
+        slotDropped = true;
+        LOG.info(
+            "dropped the existing replication slot {}: the snapshot is taken from a new one",
+            source.slot());
+      }
     } catch (SQLException e) {
       throw new CaptureException("cannot prepare the source: " + e.getMessage(), e);
     }
-    if (!resuming && hasOffsets) {
+    if (!resuming && Files.exists(offsets)) {
       try {
         Files.delete(offsets);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot reset the capture position " + offsets, e);
       }
     }
-    Capture capture = new Capture(source, options, report, resuming, offsets);
+    Capture capture = new Capture(source, options, report, resuming, slotDropped, offsets);
     capture.awaitStarted(Duration.ofMinutes(2));
     return capture;
+  }
+
+  /**
+   * When the journal holds the whole latest snapshot but the engine's stored position does not say
+   * it finished (the sidecar was killed after the snapshot's last row was journaled, before the
+   * engine stored its position), stores the snapshot's end, so that the engine streams the changes
+   * committed after the snapshot instead of taking it again. Taken again, the snapshot would miss
+   * rows deleted since: they are on the targets already, and no change would remove them.
+   *
+   * @return the stored position, after this
+   */
+  private static Optional<Map<String, Object>> streamAfterJournaledSnapshot(
+      SourceConfig source, Journal journal, Path offsets, Optional<Map<String, Object>> stored) {
+    Optional<JournalSnapshot> snapshot = JournalSnapshot.latest(journal);
+    if (snapshot.isEmpty() || !snapshot.get().canStreamFrom()) {
+      return stored;
+    }
+    OffsetFile.writeCompletedSnapshot(
+        offsets,
+        EngineProperties.engineName(source),
+        EngineProperties.TOPIC_PREFIX,
+        snapshot.get().lsn(),
+        stored);
+    LOG.info(
+        "the journal holds the whole snapshot taken at LSN {}, the stored position did not say it"
+            + " finished: capture streams from its end",
+        Lsn.format(snapshot.get().lsn()));
+    return OffsetFile.sourceOffset(offsets);
+  }
+
+  private static boolean takesSnapshot(SourceConfig source, boolean resuming) {
+    return source.snapshot() == SnapshotMode.ALWAYS
+        || (source.snapshot() == SnapshotMode.INITIAL && !resuming);
   }
 
   private static SourceConfig withSnapshot(SourceConfig source, SnapshotMode mode) {
@@ -214,6 +264,7 @@ public final class Capture implements AutoCloseable {
       Options options,
       SourceCheck.Report report,
       boolean resuming,
+      boolean slotDropped,
       Path offsets) {
     this.source = source;
     this.tableCount = report.tables().size();
@@ -224,14 +275,15 @@ public final class Capture implements AutoCloseable {
     SourcePosition last = writer.lastSourcePosition();
     int epoch = resuming ? Math.max(1, last.epoch()) : last.epoch() + 1;
     List<TableName> tables = List.copyOf(report.tableNames());
-    boolean snapshotExpected =
-        source.snapshot() == SnapshotMode.ALWAYS
-            || (source.snapshot() == SnapshotMode.INITIAL && !resuming);
+    boolean snapshotExpected = takesSnapshot(source, resuming);
     String detail =
         resuming
             ? "resumed from slot " + source.slot() + " (journal at " + describe(last) + ")"
-            : (report.slotExists() ? "started on the existing slot " : "started on a new slot ")
-                + source.slot();
+            : slotDropped
+                ? "started on a new slot " + source.slot() + " (the existing one was dropped)"
+                : report.slotExists()
+                    ? "started on the existing slot " + source.slot()
+                    : "started on a new slot " + source.slot();
     writer.append(
         new Marker(
             JournalPosition.NONE,
@@ -248,7 +300,13 @@ public final class Capture implements AutoCloseable {
             mapper,
             epoch,
             EngineProperties.TOPIC_PREFIX,
-            resuming && !last.equals(SourcePosition.NONE) ? last : null,
+            resuming
+                    && !last.equals(SourcePosition.NONE)
+                    && !JournalSnapshot.latest(options.journal())
+                        .map(JournalSnapshot::endsJournal)
+                        .orElse(false)
+                ? last
+                : null,
             snapshotExpected ? tables : null,
             (type, message) -> {
               if (type.equals("snapshot.done")) {

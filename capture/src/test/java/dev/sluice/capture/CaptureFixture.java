@@ -119,6 +119,24 @@ final class CaptureFixture implements AutoCloseable {
     return awaitChanges(c -> c.size() >= count);
   }
 
+  /** Waits up to 30 s until no replication connection holds a slot of this database. */
+  private void awaitSlotsReleased() throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    String sql =
+        "SELECT count(*) FROM pg_replication_slots WHERE active AND database = '" + database + "'";
+    while (Instant.now().isBefore(deadline)) {
+      try (java.sql.Connection c = cluster.connect();
+          java.sql.Statement s = c.createStatement();
+          java.sql.ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+  }
+
   @Override
   public void close() throws Exception {
     stop();
@@ -126,6 +144,7 @@ final class CaptureFixture implements AutoCloseable {
       journal.close();
     }
     try {
+      awaitSlotsReleased();
       cluster.execute(
           "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
               + database

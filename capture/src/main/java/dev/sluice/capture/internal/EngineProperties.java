@@ -28,6 +28,11 @@ public final class EngineProperties {
 
   private EngineProperties() {}
 
+  /** The engine's name, which also names its stored offsets. */
+  public static String engineName(SourceConfig source) {
+    return "sluice-" + source.slot();
+  }
+
   /**
    * @param tables the captured tables
    * @param offsetsFile where the engine's position is stored
@@ -37,7 +42,7 @@ public final class EngineProperties {
       SourceConfig source, Collection<TableName> tables, Path offsetsFile, Tuning tuning) {
     PostgresUrl url = source.parsedUrl();
     Properties p = new Properties();
-    p.setProperty("name", "sluice-" + source.slot());
+    p.setProperty("name", engineName(source));
     p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
     p.setProperty("offset.storage", DurableOffsetStore.class.getName());
     p.setProperty(DurableOffsetStore.FILE, offsetsFile.toString());

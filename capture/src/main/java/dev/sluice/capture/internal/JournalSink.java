@@ -67,7 +67,10 @@ public final class JournalSink
 
   /**
    * @param dedupFloor the journal's last source position when resuming, or null when starting fresh
-   *     (nothing to drop)
+   *     or resuming right after a snapshot (nothing to drop). A snapshot row's position must never
+   *     be the floor: the first transaction streamed after a snapshot carries no previous commit,
+   *     and its changes may lie before the snapshot's LSN (it began before the slot's consistent
+   *     point and committed after it), so it would compare as re-delivered and be dropped.
    * @param snapshotTables the tables of a snapshot that starts now, or null when none is expected
    */
   public JournalSink(

@@ -117,6 +117,46 @@ public final class OffsetFile {
     out.write(array);
   }
 
+  /**
+   * Whether a stored offset is one of an initial snapshot the engine had not finished: the engine
+   * takes the snapshot again from the start when it finds one.
+   */
+  public static boolean snapshotUnfinished(Map<String, Object> offset) {
+    return offset.get("snapshot") != null && !Boolean.TRUE.equals(offset.get("snapshot_completed"));
+  }
+
+  /**
+   * Stores the position at the end of an initial snapshot taken at {@code lsn}: the engine then
+   * streams the changes committed after it instead of taking the snapshot again. The entry is the
+   * one the engine stores itself after the snapshot's last row (its key names the engine and the
+   * topic prefix; its value says the snapshot completed).
+   *
+   * @param stored the engine's unfinished offset, whose other fields are kept, or empty
+   */
+  public static void writeCompletedSnapshot(
+      Path file,
+      String engineName,
+      String topicPrefix,
+      long lsn,
+      Optional<Map<String, Object>> stored) {
+    Map<String, Object> offset = new java.util.LinkedHashMap<>(stored.orElse(Map.of()));
+    offset.remove("lsn_proc");
+    offset.remove("lsn_commit");
+    offset.put("lsn", lsn);
+    offset.putIfAbsent("ts_usec", java.time.Instant.now().toEpochMilli() * 1_000);
+    offset.put("snapshot", "INITIAL");
+    offset.put("last_snapshot_record", true);
+    offset.put("snapshot_completed", true);
+    try {
+      byte[] key =
+          JSON.writeValueAsBytes(java.util.List.of(engineName, Map.of("server", topicPrefix)));
+      byte[] value = JSON.writeValueAsBytes(offset);
+      write(file, Map.of(ByteBuffer.wrap(key), ByteBuffer.wrap(value)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the capture position in " + file, e);
+    }
+  }
+
   /** The source position the engine stored (its offset map), when there is one. */
   public static Optional<Map<String, Object>> sourceOffset(Path file) {
     for (ByteBuffer value : read(file).values()) {

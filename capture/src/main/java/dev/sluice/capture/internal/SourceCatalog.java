@@ -200,6 +200,15 @@ public final class SourceCatalog {
     }
   }
 
+  /** Drops an inactive replication slot. */
+  public void dropSlot(String name) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+      statement.setString(1, name);
+      statement.execute();
+    }
+  }
+
   /** A slot from a row of {@code slot_name, plugin, database, active, pid, confirmed, retained}. */
   private static Slot slot(ResultSet rs) throws SQLException {
     Integer pid = rs.getObject(5) == null ? null : rs.getInt(5);
