@@ -63,9 +63,16 @@ final class CaptureFixture implements AutoCloseable {
   }
 
   Capture start(SourceConfig source) {
+    return start(source, dev.sluice.capture.internal.EngineProperties.Tuning.DEFAULT);
+  }
+
+  Capture start(SourceConfig source, dev.sluice.capture.internal.EngineProperties.Tuning tuning) {
     capture =
         Capture.start(
-            source, Capture.Options.of(journal()).withStatusInterval(Duration.ofMillis(200)));
+            source,
+            Capture.Options.of(journal())
+                .withStatusInterval(Duration.ofMillis(200))
+                .withTuning(tuning));
     return capture;
   }
 

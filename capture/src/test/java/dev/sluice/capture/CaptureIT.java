@@ -3,6 +3,7 @@ package dev.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SnapshotMode;
 import dev.sluice.journal.ChangeEvent;
@@ -152,6 +153,42 @@ class CaptureIT {
               .filter(e -> e instanceof Marker m && m.kind() == Marker.Kind.CAPTURE_STARTED)
               .count();
       assertThat(starts).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aBrokenReplicationConnectionIsResumedWithoutRepeatingAChange() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql("CREATE TABLE t(id int PRIMARY KEY, note text)");
+      var source = f.source(SnapshotMode.NEVER, "t");
+      // the position is stored every 10 minutes only: after the break the engine streams again
+      // every change since the start
+      f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000));
+      for (int i = 1; i <= 40; i++) {
+        f.sql("INSERT INTO t VALUES (" + i + ", 'single')");
+      }
+      f.sql("BEGIN; INSERT INTO t SELECT generate_series(41, 60), 'bulk'; COMMIT");
+      f.awaitCount(60);
+
+      f.cluster.execute(
+          "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+              + " WHERE slot_name = '"
+              + source.slot()
+              + "'");
+      f.sql(
+          "BEGIN; INSERT INTO t SELECT generate_series(61, 80), 'after'; COMMIT",
+          "UPDATE t SET note = 'changed' WHERE id <= 5");
+      List<ChangeEvent> changes = f.awaitCount(85);
+      Thread.sleep(1500);
+
+      assertThat(f.changes()).hasSize(85);
+      assertThat(changes.stream().map(c -> c.txId() + "@" + c.lsn())).doesNotHaveDuplicates();
+      assertThat(f.capture.status().duplicatesDropped())
+          .as("the engine delivered again what the journal held")
+          .isPositive();
+      assertThat(changes.stream().filter(ChangeEvent::isLastInTransaction))
+          .as("one last change per transaction: 40 single, the bulk, the after, the update")
+          .hasSize(43);
     }
   }
 

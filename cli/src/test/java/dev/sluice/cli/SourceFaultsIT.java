@@ -48,10 +48,7 @@ class SourceFaultsIT {
         } finally {
           workload.close();
         }
-        // targets only: when the source restarts under a running sidecar, the engine restarts its
-        // task and may deliver again a few changes the journal already holds (README, limits);
-        // apply is idempotent, so the targets still equal the source
-        rig.assertTargetsEqual();
+        rig.assertTargetsEqualAndNoDuplicates();
         assertThat(sluice.isAlive())
             .as("sluice survives the restart; log:\n" + sluice.log())
             .isTrue();

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The last change of each transaction is marked, with the transaction's commit LSN: the sink
  *       holds back one change until the next record shows whether its transaction ended.
  *   <li>After a crash the engine re-delivers changes it had sent; those not after the journal's
- *       last source position are recognised and dropped.
+ *       last source position are recognised and dropped. So are changes it delivers again after
+ *       restarting its task on its own (the source restarted): see {@link RepeatFilter}.
  *   <li>The journal is synced at the end of each batch, and only then are records marked processed,
  *       so the engine's stored position (and the slot) never passes the journal. A held-back change
  *       and the records after it are not marked.
@@ -51,6 +52,7 @@ public final class JournalSink
   private final Meter rate;
   private final Counter duplicates;
 
+  private final RepeatFilter repeats = new RepeatFilter();
   private SourcePosition dedupFloor;
   private boolean snapshotOpen;
   private ChangeEvent pending;
@@ -190,6 +192,12 @@ public final class JournalSink
       }
       dedupFloor = null;
     }
+    Long txId = source.getInt64("txId");
+    if (repeats.isRepeat(txId == null ? 0 : txId, lsn, sub)) {
+      duplicates.inc();
+      LOG.debug("dropped a change delivered again after the engine restarted, at {}", position);
+      return;
+    }
     ChangeEvent event = mapper.map(record, position, keyChangeFlags(record, op));
     if (event == null) {
       return;
@@ -208,8 +216,11 @@ public final class JournalSink
     if (pending == null) {
       return;
     }
+    long txId = longOf(record.sourceOffset().get("txId"));
+    if (status.equals("BEGIN") && pending.txId() == txId) {
+      return; // the engine restarted and delivers this transaction again: the held change stays
+    }
     if (status.equals("END")) {
-      long txId = longOf(record.sourceOffset().get("txId"));
       long commitLsn = longOf(record.sourceOffset().get("lsn_commit"));
       append(
           pending.txId() == txId
