@@ -11,6 +11,7 @@ import dev.sluice.journal.Op;
 import dev.sluice.journal.SourcePosition;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -193,7 +194,8 @@ public final class JournalSink
       dedupFloor = null;
     }
     Long txId = source.getInt64("txId");
-    if (repeats.isRepeat(txId == null ? 0 : txId, lsn, sub)) {
+    if (repeats.isRepeat(
+        txId == null ? 0 : txId, lsn, Arrays.asList(record.topic(), op, record.key()))) {
       duplicates.inc();
       LOG.debug("dropped a change delivered again after the engine restarted, at {}", position);
       return;

@@ -1,18 +1,22 @@
 package dev.sluice.capture.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Recognises streamed changes the engine delivers a second time within one run of capture.
  *
  * <p>When the source restarts or its connection breaks, the engine restarts its task on its own and
- * streams again from its last stored position, which may lie before changes already journaled.
- * Those repeats carry a different previous-commit position than the first delivery, so the
- * journal's position order cannot tell them; their identity can: the source transaction id, the
- * change's LSN, and its ordinal among the transaction's changes at that LSN. Within one delivery of
- * a transaction, (LSN, ordinal) only grows, so a change that is not after the latest one seen for
- * its transaction is a repeat.
+ * streams again from its last stored position, which may lie before changes already journaled (and
+ * is at least the last change it was handed, delivered again right after the one before). Those
+ * repeats carry a different previous-commit position than the first delivery, so the journal's
+ * position order cannot tell them; their identity can: the source transaction id, the change's LSN,
+ * and what it changed (its table, operation and key: several changes share an LSN when one WAL
+ * record holds several rows, as COPY writes them, or one TRUNCATE names several tables). Within one
+ * delivery of a transaction the LSN only grows, so a change before the latest one seen for its
+ * transaction, or at that LSN and seen there already, is a repeat.
  *
  * <p>Remembers the last {@link #CAPACITY} transactions, far more than the engine can deliver again:
  * it restarts from a position stored at most one offset flush (1 s) before the journal, and holds
@@ -23,36 +27,50 @@ import java.util.Map;
 final class RepeatFilter {
   static final int CAPACITY = 65_536;
 
-  private final Map<Long, long[]> latestByTransaction =
+  /** The latest LSN seen in a transaction, and what changed at it. */
+  private static final class Latest {
+    long lsn;
+    final List<Object> changed = new ArrayList<>(1);
+
+    Latest(long lsn, Object what) {
+      this.lsn = lsn;
+      changed.add(what);
+    }
+  }
+
+  private final Map<Long, Latest> latestByTransaction =
       new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, long[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Latest> eldest) {
           return size() > CAPACITY;
         }
       };
   private long lastTxId = Long.MIN_VALUE;
-  private long[] lastLatest;
+  private Latest lastLatest;
 
   /**
    * Returns whether this change was seen before, and remembers it when it was not.
    *
    * @param txId the source transaction id; a change without one (0) is never a repeat
    * @param lsn the change's LSN
-   * @param ordinal the change's place among its transaction's changes at the same LSN, from 0
+   * @param what what it changed (its table, operation and key), compared with {@code equals}
    */
-  boolean isRepeat(long txId, long lsn, int ordinal) {
+  boolean isRepeat(long txId, long lsn, Object what) {
     if (txId == 0) {
       return false;
     }
-    long[] latest = txId == lastTxId ? lastLatest : latestByTransaction.get(txId);
+    Latest latest = txId == lastTxId ? lastLatest : latestByTransaction.get(txId);
     if (latest == null) {
-      latest = new long[] {lsn, ordinal};
+      latest = new Latest(lsn, what);
       latestByTransaction.put(txId, latest);
-    } else if (lsn < latest[0] || (lsn == latest[0] && ordinal <= latest[1])) {
+    } else if (lsn < latest.lsn || (lsn == latest.lsn && latest.changed.contains(what))) {
       return true;
+    } else if (lsn == latest.lsn) {
+      latest.changed.add(what);
     } else {
-      latest[0] = lsn;
-      latest[1] = ordinal;
+      latest.lsn = lsn;
+      latest.changed.clear();
+      latest.changed.add(what);
     }
     lastTxId = txId;
     lastLatest = latest;
