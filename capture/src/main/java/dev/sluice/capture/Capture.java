@@ -3,6 +3,7 @@ package dev.sluice.capture;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import dev.sluice.capture.internal.AddedTables;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.capture.internal.JournalDiskGuard;
 import dev.sluice.capture.internal.JournalSink;
@@ -11,6 +12,7 @@ import dev.sluice.capture.internal.OffsetFile;
 import dev.sluice.capture.internal.RecordMapper;
 import dev.sluice.capture.internal.SourceCatalog;
 import dev.sluice.capture.internal.SourceProbe;
+import dev.sluice.capture.internal.TableWatch;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SnapshotMode;
 import dev.sluice.config.SourceConfig;
@@ -83,6 +85,8 @@ public final class Capture implements AutoCloseable {
   private final ExecutorService engineThread;
   private final ScheduledExecutorService statusThread;
   private final SourceProbe probe;
+  private final TableWatch tableWatch; // null when source.tables names every table exactly
+  private final Path journalDir;
   private final JournalSink sink;
   private final Meter rate;
   private final Counter duplicates;
@@ -91,6 +95,7 @@ public final class Capture implements AutoCloseable {
   private final Instant startedAt = Instant.now();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final CompletableFuture<Void> taskStarted = new CompletableFuture<>();
+  private final CompletableFuture<List<TableName>> tablesAppeared = new CompletableFuture<>();
   private volatile Optional<SourceCatalog.Slot> slot = Optional.empty();
   private volatile boolean closing;
   private volatile String lastError;
@@ -181,8 +186,10 @@ public final class Capture implements AutoCloseable {
         throw new UncheckedIOException("cannot reset the capture position " + offsets, e);
       }
     }
-    Capture capture = new Capture(source, options, report, resuming, slotDropped, offsets);
+    List<TableName> added = AddedTables.atStart(options.journal(), report.tableNames(), resuming);
+    Capture capture = new Capture(source, options, report, resuming, slotDropped, offsets, added);
     capture.awaitStarted(Duration.ofMinutes(2));
+    capture.snapshotAddedTables(added);
     return capture;
   }
 
@@ -265,7 +272,8 @@ public final class Capture implements AutoCloseable {
       SourceCheck.Report report,
       boolean resuming,
       boolean slotDropped,
-      Path offsets) {
+      Path offsets,
+      List<TableName> added) {
     this.source = source;
     this.tableCount = report.tables().size();
     this.listener = options.listener();
@@ -293,6 +301,7 @@ public final class Capture implements AutoCloseable {
             detail));
     writer.sync();
     this.probe = new SourceProbe(source);
+    this.journalDir = options.journal().dir();
     RecordMapper mapper = new RecordMapper(writer::register, probe);
     this.sink =
         new JournalSink(
@@ -308,11 +317,13 @@ public final class Capture implements AutoCloseable {
                 ? last
                 : null,
             snapshotExpected ? tables : null,
+            added,
             (type, message) -> {
               if (type.equals("snapshot.done")) {
                 try {
                   Files.deleteIfExists(options.journal().dir().resolve(SNAPSHOT_REQUEST));
-                } catch (IOException e) {
+                  AddedTables.done(options.journal().dir());
+                } catch (IOException | UncheckedIOException e) {
                   LOG.warn("cannot remove the snapshot request: {}", e.getMessage());
                 }
               }
@@ -352,8 +363,81 @@ public final class Capture implements AutoCloseable {
     engineThread.execute(engine);
     statusThread.scheduleWithFixedDelay(
         () -> slot = probe.slot(), 0, options.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
+    this.tableWatch = TableWatch.isNeeded(source) ? new TableWatch(source, tables) : null;
+    if (tableWatch != null) {
+      statusThread.scheduleWithFixedDelay(
+          this::watchTables,
+          options.statusInterval().toMillis(),
+          options.statusInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     LOG.info("capture {} of {} tables: {}", resuming ? "resumes" : "starts", tables.size(), detail);
     emit("capture.started", "capture " + detail);
+  }
+
+  private void watchTables() {
+    if (tablesAppeared.isDone() || closing) {
+      return;
+    }
+    List<TableName> appeared = tableWatch.newTables();
+    if (!appeared.isEmpty()) {
+      tableWatch.close();
+      LOG.info("new tables match source.tables: {}; capture must restart to add them", appeared);
+      tablesAppeared.complete(appeared);
+    }
+  }
+
+  /**
+   * Completes with tables created on the source after capture started that {@code source.tables}
+   * covers (a pattern, or every table), once, when they are seen (within a status interval).
+   * Capture goes on without them: close it and start it again, which adds them to the publication
+   * and reads their rows in a snapshot of their own before streaming their changes.
+   */
+  public CompletableFuture<List<TableName>> tablesAppeared() {
+    return tablesAppeared;
+  }
+
+  /**
+   * Asks the engine for a snapshot of the tables added at this start that hold rows (it pauses
+   * streaming, reads them, and streams on). They joined the publication before this start, so their
+   * changes committed since are streamed; rows committed before are only in that snapshot. An empty
+   * table needs none: every row it gets is streamed.
+   */
+  private void snapshotAddedTables(List<TableName> added) {
+    if (added.isEmpty()) {
+      return;
+    }
+    List<TableName> withRows;
+    try (Connection connection = SourceConnection.open(source)) {
+      withRows = new SourceCatalog(connection).tablesWithRows(added);
+    } catch (SQLException e) {
+      close();
+      throw new CaptureException("cannot read the added tables: " + e.getMessage(), e);
+    }
+    if (withRows.isEmpty()) {
+      LOG.info("tables added to capture, empty so far (streamed from now on): {}", added);
+      AddedTables.done(journalDir);
+      return;
+    }
+    LOG.info(
+        "tables added to capture: {}; their rows are read in a snapshot of their own", withRows);
+    String regexes =
+        String.join(
+            ",",
+            withRows.stream()
+                .map(t -> '"' + jsonEscape(EngineProperties.tableRegex(t)) + '"')
+                .toList());
+    DebeziumEngine.Signal signal =
+        new DebeziumEngine.Signal(
+            "sluice-added-" + System.currentTimeMillis(),
+            "execute-snapshot",
+            "{\"data-collections\": [" + regexes + "], \"type\": \"blocking\"}",
+            Map.of());
+    engine.getSignaler().signal(signal);
+  }
+
+  private static String jsonEscape(String text) {
+    return text.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   private static String describe(SourcePosition position) {
@@ -471,6 +555,9 @@ public final class Capture implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     probe.close();
+    if (tableWatch != null) {
+      tableWatch.close();
+    }
     completion.complete(null);
     emit("capture.stopped", "capture stopped");
   }

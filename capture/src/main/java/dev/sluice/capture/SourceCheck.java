@@ -138,18 +138,33 @@ public final class SourceCheck {
         }
       }
     }
-    for (SourceTable table : captured) {
+    for (SourceTable table : List.copyOf(captured)) {
       if (!table.isCapturable()) {
         String reason =
             table.identity() == ReplicaIdentity.NOTHING
                 ? "has REPLICA IDENTITY NOTHING"
                 : "has no primary key and REPLICA IDENTITY DEFAULT";
-        problems.add(
-            new Problem(
-                table.name() + " " + reason + ": its updates and deletes cannot be captured",
-                "ALTER TABLE "
-                    + SourceCatalog.quoted(table.name())
-                    + " REPLICA IDENTITY FULL;  -- or add a primary key"));
+        String fix =
+            "ALTER TABLE "
+                + SourceCatalog.quoted(table.name())
+                + " REPLICA IDENTITY FULL;  -- or add a primary key";
+        boolean listed =
+            source.tables().stream().anyMatch(p -> p.isExact() && p.matches(table.name()));
+        if (listed) {
+          problems.add(
+              new Problem(
+                  table.name() + " " + reason + ": its updates and deletes cannot be captured",
+                  fix));
+        } else {
+          // matched by a pattern only: left out, as a table created later would be
+          captured.remove(table);
+          notes.add(
+              table.name()
+                  + " matches source.tables but "
+                  + reason
+                  + ", so it is not captured; to capture it: "
+                  + fix);
+        }
       }
     }
     if (captured.isEmpty() && problems.isEmpty()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SnapshotMode;
+import dev.sluice.config.TableName;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.JournalEntry;
 import dev.sluice.journal.Marker;
@@ -16,6 +17,9 @@ import dev.sluice.testkit.PostgresExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -189,6 +193,62 @@ class CaptureIT {
       assertThat(changes.stream().filter(ChangeEvent::isLastInTransaction))
           .as("one last change per transaction: 40 single, the bulk, the after, the update")
           .hasSize(43);
+    }
+  }
+
+  @Test
+  void aNewTableMatchingAPatternIsReportedThenReadAndStreamedFromTheNextStart() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql("CREATE SCHEMA inv", "CREATE TABLE inv.a(id int PRIMARY KEY)");
+      var source = f.source(SnapshotMode.INITIAL, "inv.*");
+      Capture first = f.start(source);
+      f.sql("INSERT INTO inv.a VALUES (1)");
+      f.awaitCount(1);
+      f.sql(
+          "CREATE TABLE inv.nokey(x int)",
+          "CREATE TABLE inv.b(id int PRIMARY KEY, note text)",
+          "INSERT INTO inv.b SELECT g, 'before' FROM generate_series(1, 30) g");
+
+      assertThat(first.tablesAppeared().get(30, TimeUnit.SECONDS))
+          .as("the keyless table is left out")
+          .containsExactly(new TableName("inv", "b"));
+      f.sql("INSERT INTO inv.b VALUES (31, 'not yet published')");
+      f.stop();
+      f.start(source);
+      f.sql(
+          "UPDATE inv.b SET note = 'after' WHERE id = 1",
+          "INSERT INTO inv.b VALUES (32, 'after')",
+          "INSERT INTO inv.a VALUES (2)");
+      f.awaitChanges(
+          c ->
+              c.stream().anyMatch(e -> e.op() == Op.READ && e.table().name().equals("b"))
+                  && c.stream().anyMatch(e -> e.key()[0].equals(2)));
+      Thread.sleep(1500);
+
+      Map<Object, Object> target = new TreeMap<>();
+      for (ChangeEvent change : f.changes()) {
+        if (change.table().name().equals("b")) {
+          if (change.op() == Op.DELETE) {
+            target.remove(change.key()[0]);
+          } else {
+            target.put(change.key()[0], change.after()[1]);
+          }
+        }
+      }
+      Map<Object, Object> onSource = new TreeMap<>();
+      f.cluster
+          .queryIn(f.database, "SELECT id, note FROM inv.b")
+          .forEach(r -> onSource.put(r.get(0), r.get(1)));
+      assertThat(target).hasSize(32).isEqualTo(onSource);
+      List<Marker> markers =
+          f.entries().stream().filter(Marker.class::isInstance).map(Marker.class::cast).toList();
+      assertThat(markers)
+          .filteredOn(Marker::startsSnapshotOfAddedTables)
+          .singleElement()
+          .satisfies(m -> assertThat(m.tables()).containsExactly(new TableName("inv", "b")));
+      assertThat(markers.get(markers.size() - 1).kind()).isEqualTo(Marker.Kind.SNAPSHOT_COMPLETED);
+      assertThat(f.journalDir.resolve("tables-to-snapshot")).doesNotExist();
+      assertThat(f.changes()).noneMatch(c -> c.table().name().equals("nokey"));
     }
   }
 

@@ -13,6 +13,7 @@ import dev.sluice.config.Masking;
 import dev.sluice.config.Secret;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SourceConfig;
+import dev.sluice.config.TableName;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.JournalStats;
 import dev.sluice.monitor.ActivityFeed;
@@ -183,6 +184,35 @@ final class Sidecar implements AutoCloseable {
                 maintenance.execute(() -> onCaptureFailure(url, error));
               }
             });
+    started
+        .tablesAppeared()
+        .thenAccept(tables -> maintenance.execute(() -> addTables(started, url, tables)));
+  }
+
+  /**
+   * New tables match {@code source.tables}: capture restarts on the same source, which adds them to
+   * the publication and reads their rows before streaming their changes. Runs on the maintenance
+   * thread.
+   */
+  private void addTables(Capture running, String url, List<TableName> tables) {
+    if (closed || capture != running) {
+      return;
+    }
+    String names = String.join(", ", tables.stream().map(TableName::toString).toList());
+    LOG.info("new tables match source.tables: {}; capture restarts to add them", names);
+    feed.publish(
+        new dev.sluice.monitor.ActivityEvent(
+            Instant.now(),
+            "capture.stopped",
+            "capture",
+            "new tables match source.tables (" + names + "): capture restarts to add them"));
+    try {
+      running.close();
+      startCapture(url);
+    } catch (RuntimeException e) {
+      LOG.error("capture could not restart to add {}: {}", names, e.getMessage());
+      failure.completeExceptionally(e);
+    }
   }
 
   private void onReplicaEvent(TopologyEvent event) {

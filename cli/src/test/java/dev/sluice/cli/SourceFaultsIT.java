@@ -57,6 +57,40 @@ class SourceFaultsIT {
     }
   }
 
+  @Test
+  void aTableCreatedUnderARunningSidecarReachesEveryTargetWithItsEarlierRows() throws Exception {
+    PostgresCluster pg = PG.cluster();
+    try (FaultRig rig = FaultRig.create(pg, pg, "late_table", dir, "")) {
+      rig.sql(Workload.TABLE);
+      try (SluiceProcess sluice = rig.run()) {
+        FaultRig.awaitRunning(sluice);
+        Workload workload = Workload.start(pg, rig.name, 7);
+        try {
+          awaitTransactions(workload, 200);
+          // rows written before capture restarts with the table reach the targets through its
+          // snapshot, the later ones streamed
+          rig.sql(
+              "CREATE TABLE late(id int PRIMARY KEY, note text)",
+              "INSERT INTO late SELECT g, 'early ' || g FROM generate_series(1, 500) g");
+          for (int i = 501; i <= 600; i++) {
+            rig.sql("INSERT INTO late VALUES (" + i + ", 'one by one')");
+            Thread.sleep(20);
+          }
+          rig.sql(
+              "UPDATE late SET note = 'changed' WHERE id % 7 = 0",
+              "DELETE FROM late WHERE id % 11 = 0");
+          awaitTransactions(workload, workload.transactions() + 200);
+        } finally {
+          workload.close();
+        }
+        rig.assertTargetsEqualAndNoDuplicates();
+        assertThat(sluice.log()).contains("capture restarts to add them");
+        assertThat(sluice.isAlive()).as(sluice.log()).isTrue();
+        assertThat(sluice.terminate(Duration.ofSeconds(60))).as(sluice.log()).isZero();
+      }
+    }
+  }
+
   private static void awaitTransactions(Workload workload, long count) throws InterruptedException {
     FaultRig.await(
         () -> workload.transactions() >= count,

@@ -33,6 +33,22 @@ public record Marker(
     SNAPSHOT_COMPLETED
   }
 
+  /**
+   * The detail of a {@link Kind#SNAPSHOT_STARTED} marker whose snapshot reads only tables added to
+   * capture while it ran (a new table matching a pattern): not a snapshot of every captured table.
+   */
+  public static final String TABLES_ADDED = "tables added to capture";
+
+  /** Whether this marker starts a snapshot of tables added to capture only. */
+  public boolean startsSnapshotOfAddedTables() {
+    return kind == Kind.SNAPSHOT_STARTED && detail.equals(TABLES_ADDED);
+  }
+
+  /** Whether this marker starts a snapshot of every captured table. */
+  public boolean startsFullSnapshot() {
+    return kind == Kind.SNAPSHOT_STARTED && !detail.equals(TABLES_ADDED);
+  }
+
   public Marker withPosition(long newPosition) {
     return new Marker(newPosition, kind, timeMicros, tables, detail);
   }

@@ -236,13 +236,13 @@ public final class ApplyLoop {
   }
 
   /**
-   * Where a rule without a checkpoint starts: at the journal's latest snapshot (so the target gets
-   * every row), or at the journal's start when it holds none.
+   * Where a rule without a checkpoint starts: at the journal's latest snapshot of every captured
+   * table (so the target gets every row), or at the journal's start when it holds none.
    */
   public static long startOfNewRule(Journal journal) {
     List<Marker> markers = journal.markers();
     for (int i = markers.size() - 1; i >= 0; i--) {
-      if (markers.get(i).kind() == Marker.Kind.SNAPSHOT_STARTED) {
+      if (markers.get(i).startsFullSnapshot()) {
         return markers.get(i).position();
       }
     }

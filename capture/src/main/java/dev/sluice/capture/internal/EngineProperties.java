@@ -70,9 +70,9 @@ public final class EngineProperties {
     p.setProperty("publication.autocreate.mode", "disabled");
     p.setProperty(
         "table.include.list",
-        tables.stream()
-            .map(t -> Pattern.quote(t.schema()) + "\\." + Pattern.quote(t.name()))
-            .collect(Collectors.joining(",")));
+        tables.stream().map(EngineProperties::tableRegex).collect(Collectors.joining(",")));
+    // a snapshot of tables added to capture is asked for through the engine's signaler
+    p.setProperty("signal.enabled.channels", "in-process");
     p.setProperty("snapshot.mode", snapshotMode(source.snapshot()));
     if (!source.heartbeat().isZero()) {
       p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeat().toMillis()));
@@ -110,6 +110,11 @@ public final class EngineProperties {
     p.setProperty("errors.retry.delay.max.ms", "10000");
     p.setProperty("retriable.restart.connector.wait.ms", "2000");
     return p;
+  }
+
+  /** The regular expression the engine matches exactly this table's name with. */
+  public static String tableRegex(TableName table) {
+    return Pattern.quote(table.schema()) + "\\." + Pattern.quote(table.name());
   }
 
   private static String snapshotMode(SnapshotMode mode) {

@@ -48,13 +48,17 @@ public final class JournalSink
   private final RecordMapper mapper;
   private final int epoch;
   private final String transactionTopic;
-  private final List<TableName> snapshotTables;
+  private final List<TableName> initialTables;
+  private final List<TableName> addedTables;
   private final Listener listener;
   private final Meter rate;
   private final Counter duplicates;
 
   private final RepeatFilter repeats = new RepeatFilter();
   private SourcePosition dedupFloor;
+  private SourcePosition lastStreamed;
+  private List<TableName> snapshotTables = List.of();
+  private boolean snapshotOfAdded;
   private boolean snapshotOpen;
   private ChangeEvent pending;
   private int pendingIndex = -1;
@@ -75,6 +79,8 @@ public final class JournalSink
    *     and its changes may lie before the snapshot's LSN (it began before the slot's consistent
    *     point and committed after it), so it would compare as re-delivered and be dropped.
    * @param snapshotTables the tables of a snapshot that starts now, or null when none is expected
+   * @param addedTables tables added to capture at this start whose rows a snapshot of their own
+   *     (asked for once streaming runs) reads, or empty
    */
   public JournalSink(
       JournalWriter writer,
@@ -83,6 +89,7 @@ public final class JournalSink
       String topicPrefix,
       SourcePosition dedupFloor,
       List<TableName> snapshotTables,
+      List<TableName> addedTables,
       Listener listener,
       Meter rate,
       Counter duplicates) {
@@ -91,12 +98,14 @@ public final class JournalSink
     this.epoch = epoch;
     this.transactionTopic = topicPrefix + ".transaction";
     this.dedupFloor = dedupFloor;
-    this.snapshotTables = snapshotTables == null ? List.of() : snapshotTables;
+    this.initialTables = snapshotTables == null ? List.of() : snapshotTables;
+    this.addedTables = List.copyOf(addedTables);
+    this.lastStreamed = dedupFloor != null ? dedupFloor : writer.lastSourcePosition();
     this.listener = listener;
     this.rate = rate;
     this.duplicates = duplicates;
     if (snapshotTables != null) {
-      openSnapshot("initial");
+      openSnapshot(initialTables, "initial");
     }
   }
 
@@ -200,6 +209,7 @@ public final class JournalSink
       LOG.debug("dropped a change delivered again after the engine restarted, at {}", position);
       return;
     }
+    lastStreamed = position;
     ChangeEvent event = mapper.map(record, position, keyChangeFlags(record, op));
     if (event == null) {
       return;
@@ -237,11 +247,19 @@ public final class JournalSink
   private void handleSnapshotRow(SourceRecord record, Struct source) {
     String snapshot = source.getString("snapshot");
     if (!snapshotOpen) {
-      openSnapshot("the engine started a snapshot");
+      if (!addedTables.isEmpty()) {
+        openSnapshot(addedTables, Marker.TABLES_ADDED);
+      } else {
+        openSnapshot(initialTables, "the engine started a snapshot");
+      }
     }
     boolean lastOfTable = "last".equals(snapshot) || "last_in_data_collection".equals(snapshot);
     long lsn = longOf(record.sourceOffset().get("lsn"));
-    SourcePosition position = new SourcePosition(epoch, 0, lsn, snapshotOrdinal++);
+    // rows of added tables, read while streaming, carry the last streamed change's position: the
+    // journal's last source position stays the floor below which re-delivered changes are dropped
+    SourcePosition position =
+        snapshotOfAdded ? lastStreamed : new SourcePosition(epoch, 0, lsn, snapshotOrdinal);
+    snapshotOrdinal++;
     ChangeEvent event =
         mapper.map(record, position, lastOfTable ? ChangeEvent.LAST_OF_SNAPSHOT_TABLE : 0);
     append(event);
@@ -250,8 +268,10 @@ public final class JournalSink
     }
   }
 
-  private void openSnapshot(String detail) {
+  private void openSnapshot(List<TableName> tables, String detail) {
     snapshotOpen = true;
+    snapshotTables = tables;
+    snapshotOfAdded = detail.equals(Marker.TABLES_ADDED);
     snapshotOrdinal = 0;
     writer.append(
         new Marker(
@@ -260,7 +280,7 @@ public final class JournalSink
             nowMicros(),
             snapshotTables,
             detail));
-    listener.accept("snapshot.start", "snapshot of " + snapshotTables.size() + " tables started");
+    listener.accept("snapshot.start", describeSnapshot() + " started");
   }
 
   private void closeSnapshotIfStreaming() {
@@ -275,9 +295,14 @@ public final class JournalSink
     writer.append(
         new Marker(
             JournalPosition.NONE, Marker.Kind.SNAPSHOT_COMPLETED, nowMicros(), snapshotTables, ""));
-    listener.accept(
-        "snapshot.done",
-        "snapshot of " + snapshotTables.size() + " tables done (" + snapshotOrdinal + " rows)");
+    listener.accept("snapshot.done", describeSnapshot() + " done (" + snapshotOrdinal + " rows)");
+  }
+
+  private String describeSnapshot() {
+    return snapshotOfAdded
+        ? "snapshot of the added tables "
+            + String.join(", ", snapshotTables.stream().map(TableName::toString).toList())
+        : "snapshot of " + snapshotTables.size() + " tables";
   }
 
   private void append(ChangeEvent event) {

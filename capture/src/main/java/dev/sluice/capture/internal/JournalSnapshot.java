@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The journal's latest initial snapshot, as capture left it: complete (its end marker was
- * journaled) or not, and the LSN it was taken at (the one every row of it carries).
+ * The journal's latest snapshot of every captured table (not one of tables added to capture later),
+ * as capture left it: complete (its end marker was journaled) or not, and the LSN it was taken at
+ * (the one every row of it carries).
  *
  * @param complete whether the snapshot's end is in the journal
  * @param lsn the LSN the snapshot was taken at, 0 when it journaled no row
@@ -24,7 +25,7 @@ public record JournalSnapshot(boolean complete, long lsn, boolean streamedAfter)
     List<Marker> markers = journal.markers();
     int started = -1;
     for (int i = markers.size() - 1; i >= 0 && started < 0; i--) {
-      if (markers.get(i).kind() == Marker.Kind.SNAPSHOT_STARTED) {
+      if (markers.get(i).startsFullSnapshot()) {
         started = i;
       }
     }
