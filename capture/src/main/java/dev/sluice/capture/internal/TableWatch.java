@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A new table that can be captured (a primary key, or REPLICA IDENTITY FULL or INDEX) is
  * reported, so that capture restarts with it. One that cannot is left out with a warning naming the
- * fix, once; it is reported when fixed. Not thread-safe: called on capture's status thread only.
+ * fix, once; it is reported when fixed. Thread-safe (capture may close it while it looks).
  */
 public final class TableWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableWatch.class);
@@ -48,7 +48,7 @@ public final class TableWatch implements AutoCloseable {
    * The capturable tables the source has now that capture does not, in catalog order; empty when
    * none, or when the source cannot be asked now (tried again at the next call).
    */
-  public List<TableName> newTables() {
+  public synchronized List<TableName> newTables() {
     try {
       if (connection == null || connection.isClosed()) {
         connection = SourceConnection.open(source);
@@ -86,7 +86,7 @@ public final class TableWatch implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (connection != null) {
       try {
         connection.close();
