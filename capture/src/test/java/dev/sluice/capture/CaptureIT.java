@@ -249,6 +249,22 @@ class CaptureIT {
       assertThat(markers.get(markers.size() - 1).kind()).isEqualTo(Marker.Kind.SNAPSHOT_COMPLETED);
       assertThat(f.journalDir.resolve("tables-to-snapshot")).doesNotExist();
       assertThat(f.changes()).noneMatch(c -> c.table().name().equals("nokey"));
+
+      f.stop();
+      f.sql(
+          "CREATE TABLE inv.while_stopped(id int PRIMARY KEY)",
+          "INSERT INTO inv.while_stopped SELECT generate_series(1, 7)");
+      f.start(source);
+      assertThat(
+              f
+                  .awaitChanges(
+                      c ->
+                          c.stream().filter(e -> e.table().name().equals("while_stopped")).count()
+                              == 7)
+                  .stream()
+                  .filter(e -> e.table().name().equals("while_stopped")))
+          .as("a table created while capture was stopped is read at its next start")
+          .allMatch(e -> e.op() == Op.READ);
     }
   }
 

@@ -27,26 +27,39 @@ public final class AddedTables {
   /** The file beside the journal that lists added tables still to be read, one per line. */
   public static final String FILE = "tables-to-snapshot";
 
+  /**
+   * The file beside the journal that lists the tables the latest start captured, one per line (the
+   * journal's start markers say it too, but retention may have removed them).
+   */
+  public static final String CAPTURED_FILE = "captured-tables";
+
   private AddedTables() {}
 
   /**
-   * The tables to read at this start, after recording them: those captured now that the journal's
-   * previous start did not capture, and those an earlier start left unread. None when capture does
-   * not resume (a snapshot of every table is taken, or none is wanted).
+   * The tables to read at this start, after recording them: those captured now that the previous
+   * start did not capture, and those an earlier start left unread. None when capture does not
+   * resume (a snapshot of every table is taken, or none is wanted). Records the tables captured now
+   * as the previous start's for the next one.
    *
    * @param captured the tables capture starts with
    */
   public static List<TableName> atStart(
       Journal journal, Collection<TableName> captured, boolean resuming) {
     Path file = journal.dir().resolve(FILE);
+    Path capturedFile = journal.dir().resolve(CAPTURED_FILE);
     if (!resuming) {
       done(journal.dir());
+      write(capturedFile, captured);
       return List.of();
     }
     Set<TableName> previous = null;
-    for (Marker marker : journal.markers()) {
-      if (marker.kind() == Marker.Kind.CAPTURE_STARTED) {
-        previous = Set.copyOf(marker.tables());
+    if (Files.exists(capturedFile)) {
+      previous = Set.copyOf(read(capturedFile));
+    } else {
+      for (Marker marker : journal.markers()) {
+        if (marker.kind() == Marker.Kind.CAPTURE_STARTED) {
+          previous = Set.copyOf(marker.tables());
+        }
       }
     }
     Set<TableName> added = new LinkedHashSet<>(read(file));
@@ -63,6 +76,7 @@ public final class AddedTables {
     } else {
       write(file, added);
     }
+    write(capturedFile, captured);
     return List.copyOf(added);
   }
 
@@ -92,7 +106,7 @@ public final class AddedTables {
     }
   }
 
-  private static void write(Path file, Set<TableName> tables) {
+  private static void write(Path file, Collection<TableName> tables) {
     StringBuilder text = new StringBuilder();
     tables.forEach(t -> text.append(t).append('\n'));
     try (FileChannel channel =
