@@ -122,8 +122,8 @@ class DeployFilesTest {
     objects
         .get("Secret")
         .path("stringData")
-        .fields()
-        .forEachRemaining(e -> environment.put(e.getKey(), e.getValue().asText()));
+        .properties()
+        .forEach(e -> environment.put(e.getKey(), e.getValue().asText()));
     String yaml = objects.get("ConfigMap").at("/data/sluice.yaml").asText();
 
     SluiceConfig config =

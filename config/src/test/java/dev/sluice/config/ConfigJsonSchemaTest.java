@@ -245,8 +245,8 @@ class ConfigJsonSchemaTest {
   private static void paths(JsonNode node, String path, Set<String> out) {
     if (node.isObject() && !path.endsWith("rename") && !path.endsWith("excludeColumns")) {
       boolean named = path.equals("targets") || path.equals("replicas");
-      node.fields()
-          .forEachRemaining(
+      node.properties()
+          .forEach(
               e -> {
                 String at = named ? path + ".*" : join(path, e.getKey());
                 if (!named) {
@@ -263,8 +263,8 @@ class ConfigJsonSchemaTest {
     JsonNode properties = schema.get("properties");
     if (properties != null) {
       properties
-          .fields()
-          .forEachRemaining(
+          .properties()
+          .forEach(
               e -> {
                 String at = join(path, e.getKey());
                 out.add(at);

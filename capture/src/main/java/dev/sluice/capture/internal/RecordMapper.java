@@ -171,6 +171,7 @@ public final class RecordMapper {
     }
     List<Field> fields = rowSchema.fields();
     List<Column> columns = new ArrayList<>(fields.size());
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array
     UnaryOperator<Object>[] converters = new UnaryOperator[fields.size()];
     for (int i = 0; i < fields.size(); i++) {
       Field field = fields.get(i);
@@ -221,7 +222,7 @@ public final class RecordMapper {
           .warn("cannot read the source catalog for {}: {}", table, e.getMessage());
     }
     TableSchema schema = registry.apply(new TableSchema(0, table, columns, identity));
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array
     RowMapping mapping = new RowMapping(schema, new Field[0], new UnaryOperator[0]);
     latestByTable.put(table, mapping);
     return mapping;

@@ -17,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -83,8 +82,7 @@ public final class RolesFile {
       JsonNode root = JSON.readTree(file.toFile());
       Map<String, Roles.Master> groups = new LinkedHashMap<>();
       JsonNode g = root.path("groups");
-      for (Iterator<Map.Entry<String, JsonNode>> it = g.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : g.properties()) {
         JsonNode m = e.getValue();
         if (!m.path("master").isTextual()) {
           throw new IOException("group " + e.getKey() + " has no \"master\"");
