@@ -3,6 +3,9 @@ package dev.sluice.capture;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.capture.internal.AddedTables;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.capture.internal.JournalDiskGuard;
@@ -321,10 +324,10 @@ public final class Capture implements AutoCloseable {
             (type, message) -> {
               if (type.equals("snapshot.done")) {
                 try {
-                  Files.deleteIfExists(options.journal().dir().resolve(SNAPSHOT_REQUEST));
-                  AddedTables.done(options.journal().dir());
+                  Files.deleteIfExists(journalDir.resolve(SNAPSHOT_REQUEST));
+                  AddedTables.done(journalDir);
                 } catch (IOException | UncheckedIOException e) {
-                  LOG.warn("cannot remove the snapshot request: {}", e.getMessage());
+                  LOG.warn("cannot remove what asked for the snapshot: {}", e.getMessage());
                 }
               }
               emit(type, message);
@@ -363,7 +366,8 @@ public final class Capture implements AutoCloseable {
     engineThread.execute(engine);
     statusThread.scheduleWithFixedDelay(
         () -> slot = probe.slot(), 0, options.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
-    this.tableWatch = TableWatch.isNeeded(source) ? new TableWatch(source, tables) : null;
+    this.tableWatch =
+        TableWatch.isNeeded(source) ? new TableWatch(source, tables, report.notes()) : null;
     if (tableWatch != null) {
       statusThread.scheduleWithFixedDelay(
           this::watchTables,
@@ -421,23 +425,18 @@ public final class Capture implements AutoCloseable {
     }
     LOG.info(
         "tables added to capture: {}; their rows are read in a snapshot of their own", withRows);
-    String regexes =
-        String.join(
-            ",",
-            withRows.stream()
-                .map(t -> '"' + jsonEscape(EngineProperties.tableRegex(t)) + '"')
-                .toList());
-    DebeziumEngine.Signal signal =
-        new DebeziumEngine.Signal(
-            "sluice-added-" + System.currentTimeMillis(),
-            "execute-snapshot",
-            "{\"data-collections\": [" + regexes + "], \"type\": \"blocking\"}",
-            Map.of());
-    engine.getSignaler().signal(signal);
-  }
-
-  private static String jsonEscape(String text) {
-    return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    ArrayNode collections = data.putArray("data-collections");
+    withRows.forEach(t -> collections.add(EngineProperties.tableRegex(t)));
+    data.put("type", "blocking");
+    engine
+        .getSignaler()
+        .signal(
+            new DebeziumEngine.Signal(
+                "sluice-added-" + System.currentTimeMillis(),
+                "execute-snapshot",
+                data.toString(),
+                Map.of()));
   }
 
   private static String describe(SourcePosition position) {

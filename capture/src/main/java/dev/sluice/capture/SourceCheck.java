@@ -107,6 +107,15 @@ public final class SourceCheck {
     }
   }
 
+  /**
+   * The tables {@code source.tables} captures among {@code all}, as a start resolves them (what it
+   * leaves out is said in {@code notes}); for a running capture looking for new tables.
+   */
+  public static List<SourceTable> capturedAmong(
+      SourceConfig source, List<SourceTable> all, List<String> notes) {
+    return resolveTables(source, all, new ArrayList<>(), notes);
+  }
+
   private static List<SourceTable> resolveTables(
       SourceConfig source, List<SourceTable> all, List<Problem> problems, List<String> notes) {
     List<SourceTable> captured = new ArrayList<>();

@@ -265,6 +265,11 @@ class CaptureIT {
                   .filter(e -> e.table().name().equals("while_stopped")))
           .as("a table created while capture was stopped is read at its next start")
           .allMatch(e -> e.op() == Op.READ);
+
+      f.sql("ALTER TABLE inv.nokey REPLICA IDENTITY FULL");
+      assertThat(f.capture.tablesAppeared().get(30, TimeUnit.SECONDS))
+          .as("the table left out is added once it can be captured")
+          .containsExactly(new TableName("inv", "nokey"));
     }
   }
 

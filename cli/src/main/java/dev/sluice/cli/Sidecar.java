@@ -200,17 +200,31 @@ final class Sidecar implements AutoCloseable {
     }
     String names = String.join(", ", tables.stream().map(TableName::toString).toList());
     LOG.info("new tables match source.tables: {}; capture restarts to add them", names);
+    restartCapture(
+        running,
+        url,
+        "new tables match source.tables (" + names + "): capture restarts to add them",
+        () -> {});
+  }
+
+  /**
+   * Stops capture and starts it on {@code url}, after {@code beforeStart}; says why in the activity
+   * feed. When it cannot start again, the sidecar fails. Runs on the maintenance thread.
+   */
+  private void restartCapture(Capture old, String url, String why, Runnable beforeStart) {
     feed.publish(
-        new dev.sluice.monitor.ActivityEvent(
-            Instant.now(),
-            "capture.stopped",
-            "capture",
-            "new tables match source.tables (" + names + "): capture restarts to add them"));
+        new dev.sluice.monitor.ActivityEvent(Instant.now(), "capture.stopped", "capture", why));
     try {
-      running.close();
+      captureUrl = url;
+      old.close();
+      beforeStart.run();
       startCapture(url);
     } catch (RuntimeException e) {
-      LOG.error("capture could not restart to add {}: {}", names, e.getMessage());
+      LOG.error(
+          "capture could not start again on {} ({}): {}",
+          Masking.maskUrl(url),
+          why,
+          e.getMessage());
       failure.completeExceptionally(e);
     }
   }
@@ -255,22 +269,15 @@ final class Sidecar implements AutoCloseable {
               + " creates it and re-reads the captured tables so every target converges";
     }
     LOG.warn("the source moved to the promoted master {}; {}", Masking.maskUrl(url), how);
-    feed.publish(
-        new dev.sluice.monitor.ActivityEvent(
-            Instant.now(), "capture.stopped", "capture", "the source moved: " + how));
-    Capture old = capture;
-    try {
-      captureUrl = url;
-      old.close();
-      if (slot.isEmpty()) {
-        requestSnapshot();
-      }
-      startCapture(url);
-    } catch (RuntimeException e) {
-      LOG.error(
-          "capture could not follow the source to {}: {}", Masking.maskUrl(url), e.getMessage());
-      failure.completeExceptionally(e);
-    }
+    restartCapture(
+        capture,
+        url,
+        "the source moved: " + how,
+        () -> {
+          if (slot.isEmpty()) {
+            requestSnapshot();
+          }
+        });
   }
 
   /**

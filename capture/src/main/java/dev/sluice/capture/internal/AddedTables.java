@@ -5,11 +5,10 @@ import dev.sluice.journal.Journal;
 import dev.sluice.journal.Marker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -20,8 +19,9 @@ import java.util.Set;
  * Tables added to capture since its previous start (new tables matching {@code source.tables}),
  * whose rows written before they joined the publication only a snapshot of their own can read.
  *
- * <p>They are kept in a file beside the journal, written durably before capture starts and removed
- * when that snapshot is journaled: a start that does not finish it takes it again.
+ * <p>They are kept in a file beside the journal, replaced whole and synced ({@link DurableFile})
+ * before capture starts, and removed when that snapshot is journaled: a start that does not finish
+ * it takes it again.
  */
 public final class AddedTables {
   /** The file beside the journal that lists added tables still to be read, one per line. */
@@ -109,14 +109,8 @@ public final class AddedTables {
   private static void write(Path file, Collection<TableName> tables) {
     StringBuilder text = new StringBuilder();
     tables.forEach(t -> text.append(t).append('\n'));
-    try (FileChannel channel =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
-      channel.force(true);
+    try {
+      DurableFile.replace(file, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

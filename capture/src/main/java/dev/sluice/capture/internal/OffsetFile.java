@@ -7,12 +7,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -84,22 +81,8 @@ public final class OffsetFile {
       byte[] body = buffer.toByteArray();
       CRC32 crc = new CRC32();
       crc.update(body);
-      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-      try (FileChannel channel =
-          FileChannel.open(
-              temporary,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING)) {
-        channel.write(ByteBuffer.wrap(body));
-        channel.write(ByteBuffer.allocate(4).putInt(0, (int) crc.getValue()));
-        channel.force(true);
-      }
-      Files.move(
-          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-        directory.force(true);
-      }
+      DurableFile.replace(
+          file, ByteBuffer.wrap(body), ByteBuffer.allocate(4).putInt(0, (int) crc.getValue()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store the capture position in " + file, e);
     }

@@ -1,13 +1,14 @@
 package dev.sluice.capture.internal;
 
+import dev.sluice.capture.SourceCheck;
 import dev.sluice.capture.SourceConnection;
 import dev.sluice.capture.SourceTable;
 import dev.sluice.config.SourceConfig;
 import dev.sluice.config.TableName;
-import dev.sluice.config.TablePattern;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,25 +19,28 @@ import org.slf4j.LoggerFactory;
  * Looks on the source for tables created after capture started that {@code source.tables} covers (a
  * pattern such as {@code inventory.*}, or every table when the list is empty).
  *
- * <p>A new table that can be captured (a primary key, or REPLICA IDENTITY FULL or INDEX) is
- * reported, so that capture restarts with it. One that cannot is left out with a warning naming the
- * fix, once; it is reported when fixed. Thread-safe (capture may close it while it looks).
+ * <p>Tables are resolved as a start resolves them ({@link SourceCheck#capturedAmong}): a new table
+ * that can be captured is reported, so that capture restarts with it; one left out (no key nor full
+ * identity) is warned about once, with the fix, and reported once fixed. Thread-safe (capture may
+ * close it while it looks).
  */
 public final class TableWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableWatch.class);
 
   private final SourceConfig source;
   private final Set<TableName> captured;
-  private final Set<TableName> warned = new HashSet<>();
+  private final Set<String> warned;
   private Connection connection;
 
   /**
    * @param source the source's configuration
    * @param captured the tables capture runs with
+   * @param notes what the start said about tables it left out (not said again)
    */
-  public TableWatch(SourceConfig source, List<TableName> captured) {
+  public TableWatch(SourceConfig source, Collection<TableName> captured, List<String> notes) {
     this.source = source;
     this.captured = Set.copyOf(captured);
+    this.warned = new HashSet<>(notes);
   }
 
   /** Whether {@code source.tables} can cover tables that do not exist yet. */
@@ -53,21 +57,17 @@ public final class TableWatch implements AutoCloseable {
       if (connection == null || connection.isClosed()) {
         connection = SourceConnection.open(source);
       }
+      List<String> notes = new ArrayList<>();
       List<TableName> added = new ArrayList<>();
-      for (SourceTable table : new SourceCatalog(connection).tables()) {
-        if (captured.contains(table.name()) || !covered(table)) {
-          continue;
-        }
-        if (table.isCapturable()) {
+      for (SourceTable table :
+          SourceCheck.capturedAmong(source, new SourceCatalog(connection).tables(), notes)) {
+        if (!captured.contains(table.name()) && table.isCapturable()) {
           added.add(table.name());
-        } else if (warned.add(table.name())) {
-          LOG.warn(
-              "the new table {} matches source.tables but has no primary key and REPLICA IDENTITY"
-                  + " {}: it is not captured; fix: ALTER TABLE {} REPLICA IDENTITY FULL;  -- or add"
-                  + " a primary key",
-              table.name(),
-              table.identity(),
-              SourceCatalog.quoted(table.name()));
+        }
+      }
+      for (String note : notes) {
+        if (warned.add(note)) {
+          LOG.warn("{}", note);
         }
       }
       return added;
@@ -76,13 +76,6 @@ public final class TableWatch implements AutoCloseable {
       close();
       return List.of();
     }
-  }
-
-  private boolean covered(SourceTable table) {
-    if (source.tables().isEmpty()) {
-      return table.hasPrimaryKey(); // every table: keyless ones are left out, as at start
-    }
-    return TablePattern.anyMatches(source.tables(), table.name());
   }
 
   @Override
