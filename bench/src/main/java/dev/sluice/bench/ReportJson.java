@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The report as JSON: every sample, its median and range, the ratios, the checks, the machine and
- * the settings. Field names are the contract of the results file (documented in the README).
+ * the settings. Field names are the contract of the results file ({@code --out}; see
+ * docs/performance.md).
  */
 public final class ReportJson {
   private static final JsonFactory JSON = new JsonFactory();

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The report as a plain-text table (Markdown-compatible), as printed and put in the README. */
+/**
+ * The report as a plain-text table (Markdown-compatible), as printed and put in
+ * docs/performance.md.
+ */
 public final class ReportTable {
   private ReportTable() {}
 

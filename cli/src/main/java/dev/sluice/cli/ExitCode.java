@@ -1,6 +1,6 @@
 package dev.sluice.cli;
 
-/** The exit codes of every command (documented in the README). */
+/** The exit codes of every command (documented in docs/commands.md). */
 public final class ExitCode {
   /** Success (for {@code verify}: source and target are equal). */
   public static final int OK = 0;

@@ -76,7 +76,7 @@ record StarterConfig(String yaml, List<Advice> advice, Map<String, String> varia
         """
         # Check it:  sluice validate -c sluice.yaml --dry-run   (connects, changes nothing)
         # Run it:    sluice run -c sluice.yaml
-        # Every key is in the README's configuration reference; editors that read
+        # Every key is described in docs/configuration.md; editors that read
         # %s (VS Code's YAML extension, IntelliJ) complete and check keys.
         """
             .formatted(ConfigJsonSchema.FILE_NAME));

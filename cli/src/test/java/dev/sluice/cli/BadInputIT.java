@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bad input as users make it, through the real command line: each case gives one message that names
  * what is wrong and where, and the documented exit code (2: something to fix; 1: a failure while
- * running). The README's Troubleshooting table lists them.
+ * running). docs/troubleshooting.md lists them.
  */
 class BadInputIT {
   @RegisterExtension

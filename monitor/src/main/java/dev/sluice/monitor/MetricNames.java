@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  *
  * <p>The monitor itself exports the figures of its {@link Snapshot} under reserved families ({@code
  * sluice_capture_*}, {@code sluice_journal_*}, {@code sluice_rule_lag_*}, {@code sluice_rule_*},
- * {@code sluice_replica_*}, {@code sluice_health_ok}; the README lists them); a registry metric
- * whose family is one of those is left out.
+ * {@code sluice_replica_*}, {@code sluice_health_ok}; docs/http-api.md lists them); a registry
+ * metric whose family is one of those is left out.
  */
 public final class MetricNames {
   /** What every exported family name starts with. */

@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every endpoint of the monitor: the token check, routing, and the responses. See the README ("HTTP
- * API and dashboard") for the shapes.
+ * Every endpoint of the monitor: the token check, routing, and the responses. See docs/http-api.md
+ * for the shapes.
  *
  * <p>Thread-safe; one instance serves all requests.
  */
