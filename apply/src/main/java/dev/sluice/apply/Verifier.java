@@ -17,6 +17,7 @@ import dev.sluice.config.TargetConfig;
 import dev.sluice.config.internal.Suggestions;
 import dev.sluice.journal.Column;
 import dev.sluice.journal.Journal;
+import dev.sluice.journal.PendingTables;
 import dev.sluice.journal.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -331,7 +332,12 @@ public final class Verifier {
     long journalEnd = Long.MIN_VALUE;
     boolean told = false;
     while (true) {
-      if (journalEnd == Long.MIN_VALUE && confirmedFlushLsn(config, source) >= lsn) {
+      // read before the journal's end: the list is emptied only once the snapshot is journaled
+      List<TableName> pending =
+          PendingTables.read(config.journal().dir()).stream().filter(rule::covers).toList();
+      if (journalEnd == Long.MIN_VALUE
+          && pending.isEmpty()
+          && confirmedFlushLsn(config, source) >= lsn) {
         try (Journal journal = Journal.openReadOnly(config.journal().dir())) {
           journalEnd = journal.lastPosition();
         }
@@ -341,9 +347,17 @@ public final class Verifier {
         return "";
       }
       if (Instant.now().isAfter(deadline)) {
-        return (journalEnd == Long.MIN_VALUE
-                ? "capture did not reach the source's LSN " + formatLsn(lsn)
-                : "rule " + rule.name() + " did not apply the journal up to LSN " + formatLsn(lsn))
+        return (!pending.isEmpty()
+                ? "the earlier rows of "
+                    + String.join(", ", pending.stream().map(TableName::toString).toList())
+                    + " (added to capture while it ran) are not in the journal yet: their snapshot"
+                    + " has not completed"
+                : journalEnd == Long.MIN_VALUE
+                    ? "capture did not reach the source's LSN " + formatLsn(lsn)
+                    : "rule "
+                        + rule.name()
+                        + " did not apply the journal up to LSN "
+                        + formatLsn(lsn))
             + " within "
             + timeout.toSeconds()
             + " s (is 'sluice run' running? --wait gives more time);"

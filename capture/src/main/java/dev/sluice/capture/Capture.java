@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.capture.internal.AddedTables;
+import dev.sluice.capture.internal.AddedTablesSnapshot;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.capture.internal.JournalDiskGuard;
 import dev.sluice.capture.internal.JournalSink;
@@ -89,6 +90,7 @@ public final class Capture implements AutoCloseable {
   private final ScheduledExecutorService statusThread;
   private final SourceProbe probe;
   private final TableWatch tableWatch; // null when source.tables names every table exactly
+  private volatile AddedTablesSnapshot addedSnapshot; // null when no table was added at this start
   private final Path journalDir;
   private final JournalSink sink;
   private final Meter rate;
@@ -165,10 +167,12 @@ public final class Capture implements AutoCloseable {
     boolean resuming = hasOffsets && source.snapshot() != SnapshotMode.ALWAYS;
     boolean slotDropped = false;
     SourceCheck.Report report;
+    long xidHorizon;
     try (Connection connection = SourceConnection.open(source)) {
       report = SourceCheck.inspect(source, connection, resuming).orThrow();
       report.notes().forEach(note -> LOG.warn("{}", note));
       SourceCheck.prepare(source, connection, report);
+      xidHorizon = nextXid(connection); // after the publication took in any added table
       if (takesSnapshot(source, resuming) && report.slotExists()) {
         // only a slot created now exports a snapshot whose view is exactly the commits before the
         // LSN its stream starts at; on an existing slot the engine reads the tables outside any
@@ -190,10 +194,20 @@ public final class Capture implements AutoCloseable {
       }
     }
     List<TableName> added = AddedTables.atStart(options.journal(), report.tableNames(), resuming);
-    Capture capture = new Capture(source, options, report, resuming, slotDropped, offsets, added);
+    Capture capture =
+        new Capture(source, options, report, resuming, slotDropped, offsets, added, xidHorizon);
     capture.awaitStarted(Duration.ofMinutes(2));
-    capture.snapshotAddedTables(added);
     return capture;
+  }
+
+  private static long nextXid(Connection connection) throws SQLException {
+    try (java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet rs =
+            statement.executeQuery(
+                "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /**
@@ -276,7 +290,8 @@ public final class Capture implements AutoCloseable {
       boolean resuming,
       boolean slotDropped,
       Path offsets,
-      List<TableName> added) {
+      List<TableName> added,
+      long xidHorizon) {
     this.source = source;
     this.tableCount = report.tables().size();
     this.listener = options.listener();
@@ -321,17 +336,7 @@ public final class Capture implements AutoCloseable {
                 : null,
             snapshotExpected ? tables : null,
             added,
-            (type, message) -> {
-              if (type.equals("snapshot.done")) {
-                try {
-                  Files.deleteIfExists(journalDir.resolve(SNAPSHOT_REQUEST));
-                  AddedTables.done(journalDir);
-                } catch (IOException | UncheckedIOException e) {
-                  LOG.warn("cannot remove what asked for the snapshot: {}", e.getMessage());
-                }
-              }
-              emit(type, message);
-            },
+            this::onSnapshotEvent,
             rate,
             duplicates);
     sink.guardDisk(
@@ -366,6 +371,12 @@ public final class Capture implements AutoCloseable {
     engineThread.execute(engine);
     statusThread.scheduleWithFixedDelay(
         () -> slot = probe.slot(), 0, options.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
+    if (!added.isEmpty()) {
+      addedSnapshot =
+          new AddedTablesSnapshot(
+              added, probe, xidHorizon, this::signalSnapshot, journalDir, this::emit, startedAt);
+      statusThread.scheduleWithFixedDelay(this::tendAddedSnapshot, 100, 200, TimeUnit.MILLISECONDS);
+    }
     this.tableWatch =
         TableWatch.isNeeded(source) ? new TableWatch(source, tables, report.notes()) : null;
     if (tableWatch != null) {
@@ -380,8 +391,13 @@ public final class Capture implements AutoCloseable {
   }
 
   private void watchTables() {
-    if (tablesAppeared.isDone() || closing) {
-      return;
+    AddedTablesSnapshot added = addedSnapshot;
+    if (tablesAppeared.isDone()
+        || closing
+        || !sink.isStreaming()
+        || sink.isSnapshotting()
+        || (added != null && !added.isDone())) {
+      return; // a restart now would throw away a snapshot in progress and take it again
     }
     List<TableName> appeared = tableWatch.newTables();
     if (!appeared.isEmpty()) {
@@ -393,41 +409,65 @@ public final class Capture implements AutoCloseable {
 
   /**
    * Completes with tables created on the source after capture started that {@code source.tables}
-   * covers (a pattern, or every table), once, when they are seen (within a status interval).
-   * Capture goes on without them: close it and start it again, which adds them to the publication
-   * and reads their rows in a snapshot of their own before streaming their changes.
+   * covers (a pattern, or every table), once, when they are seen (within a status interval of
+   * streaming with no snapshot in progress). Capture goes on without them: close it and start it
+   * again, which adds them to the publication and reads their rows in a snapshot of their own
+   * before streaming their changes.
    */
   public CompletableFuture<List<TableName>> tablesAppeared() {
     return tablesAppeared;
   }
 
   /**
-   * Asks the engine for a snapshot of the tables added at this start that hold rows (it pauses
-   * streaming, reads them, and streams on). They joined the publication before this start, so their
-   * changes committed since are streamed; rows committed before are only in that snapshot. An empty
-   * table needs none: every row it gets is streamed.
+   * The engine's snapshot reports, from the journal sink (on the engine's thread): besides the
+   * activity events, a whole snapshot ends what asked for it, and an aborted one of added tables is
+   * asked for again.
    */
-  private void snapshotAddedTables(List<TableName> added) {
-    if (added.isEmpty()) {
-      return;
+  private void onSnapshotEvent(String type, String message) {
+    AddedTablesSnapshot added = addedSnapshot;
+    switch (type) {
+      case "snapshot.start" -> {
+        if (added != null) {
+          added.started();
+        }
+      }
+      case "snapshot.done" -> {
+        try {
+          Files.deleteIfExists(journalDir.resolve(SNAPSHOT_REQUEST));
+        } catch (IOException e) {
+          LOG.warn("cannot remove what asked for the snapshot: {}", e.getMessage());
+        }
+        if (added != null) {
+          added.completed(Instant.now());
+        }
+      }
+      case "snapshot.aborted" -> {
+        if (added != null) {
+          added.aborted(message, Instant.now());
+          return; // it emits the error itself
+        }
+        type = "capture.error";
+      }
+      default -> {}
     }
-    List<TableName> withRows;
-    try (Connection connection = SourceConnection.open(source)) {
-      withRows = new SourceCatalog(connection).tablesWithRows(added);
-    } catch (SQLException e) {
-      close();
-      throw new CaptureException("cannot read the added tables: " + e.getMessage(), e);
+    emit(type, message);
+  }
+
+  private void tendAddedSnapshot() {
+    AddedTablesSnapshot added = addedSnapshot;
+    if (added != null && !closing && !added.isDone()) {
+      added.tend(Instant.now());
     }
-    if (withRows.isEmpty()) {
-      LOG.info("tables added to capture, empty so far (streamed from now on): {}", added);
-      AddedTables.done(journalDir);
-      return;
-    }
-    LOG.info(
-        "tables added to capture: {}; their rows are read in a snapshot of their own", withRows);
+  }
+
+  /**
+   * Asks the engine for a blocking snapshot of {@code tables}: it pauses streaming, reads them, and
+   * streams on from where it paused.
+   */
+  private void signalSnapshot(List<TableName> tables) {
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     ArrayNode collections = data.putArray("data-collections");
-    withRows.forEach(t -> collections.add(EngineProperties.tableRegex(t)));
+    tables.forEach(t -> collections.add(EngineProperties.tableRegex(t)));
     data.put("type", "blocking");
     engine
         .getSignaler()
@@ -512,6 +552,7 @@ public final class Capture implements AutoCloseable {
     }
     Optional<SourceCatalog.Slot> current = slot;
     long commitMicros = sink.lastCommitMicros();
+    AddedTablesSnapshot added = addedSnapshot;
     return new CaptureStatus(
         state,
         source.slot(),
@@ -527,7 +568,9 @@ public final class Capture implements AutoCloseable {
         duplicates.getCount(),
         recentRate.perSecond(rate.getCount()),
         startedAt,
-        lastError);
+        lastError,
+        added == null ? List.of() : added.pending(),
+        added == null ? null : added.problem());
   }
 
   /** Stops the engine (its last batch is journaled and its position stored), then the probes. */

@@ -1,6 +1,8 @@
 package dev.sluice.capture;
 
+import dev.sluice.config.TableName;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Capture at a glance. Immutable; a new one is made on each {@link Capture#status()} call.
@@ -19,6 +21,10 @@ import java.time.Instant;
  * @param eventsPerSecond the rate of journaled changes over the last seconds
  * @param startedAt when capture started
  * @param lastError the last error, or null
+ * @param tablesPendingSnapshot tables added to capture whose earlier rows are not journaled yet
+ *     (their snapshot is asked for, or being read); empty when none
+ * @param warning what keeps capture from being whole though it runs (a snapshot of added tables
+ *     that is retried or waits long), or null
  */
 public record CaptureStatus(
     State state,
@@ -33,7 +39,13 @@ public record CaptureStatus(
     long duplicatesDropped,
     double eventsPerSecond,
     Instant startedAt,
-    String lastError) {
+    String lastError,
+    List<TableName> tablesPendingSnapshot,
+    String warning) {
+
+  public CaptureStatus {
+    tablesPendingSnapshot = List.copyOf(tablesPendingSnapshot);
+  }
 
   /** What capture is doing. */
   public enum State {

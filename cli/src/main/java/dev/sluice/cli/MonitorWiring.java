@@ -7,6 +7,7 @@ import dev.sluice.capture.CaptureEvent;
 import dev.sluice.capture.CaptureStatus;
 import dev.sluice.config.Durations;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TableName;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalStats;
 import dev.sluice.journal.Lsn;
@@ -254,7 +255,9 @@ final class MonitorWiring implements AutoCloseable {
         status.duplicatesDropped(),
         status.startedAt(),
         status.lastCommitTime(),
-        status.lastError());
+        status.lastError(),
+        status.tablesPendingSnapshot().stream().map(TableName::toString).toList(),
+        status.warning());
   }
 
   static JournalView journalView(SluiceConfig config, JournalStats stats) {

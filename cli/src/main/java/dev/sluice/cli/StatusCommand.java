@@ -9,6 +9,7 @@ import dev.sluice.capture.SourceCheck;
 import dev.sluice.capture.SourceConnection;
 import dev.sluice.config.RuleConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TableName;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.JournalEntry;
@@ -16,6 +17,7 @@ import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.JournalReader;
 import dev.sluice.journal.JournalStats;
 import dev.sluice.journal.Lsn;
+import dev.sluice.journal.PendingTables;
 import dev.sluice.journal.ValueText;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -82,15 +84,16 @@ final class StatusCommand implements Callable<Integer> {
     } catch (dev.sluice.config.SetupException e) {
       sourceError = sourceError == null ? e.getMessage() : sourceError;
     }
+    List<TableName> pending = PendingTables.read(loaded.journal().dir());
     String stored =
         Capture.storedPosition(loaded.journal().dir())
             .map(o -> String.valueOf(o.get("lsn")))
             .map(v -> Lsn.format(Long.parseLong(v)))
             .orElse("none");
     if (json) {
-      printJson(out, loaded, slot, stored, stats, rules, sourceError);
+      printJson(out, loaded, slot, stored, pending, stats, rules, sourceError);
     } else {
-      printTable(out, loaded, slot, stored, stats, rules, sourceError);
+      printTable(out, loaded, slot, stored, pending, stats, rules, sourceError);
     }
     out.flush();
     return ExitCode.OK;
@@ -149,6 +152,7 @@ final class StatusCommand implements Callable<Integer> {
       SluiceConfig config,
       Optional<SourceCheck.SlotState> slot,
       String stored,
+      List<TableName> pending,
       JournalStats stats,
       List<RuleLine> rules,
       String error) {
@@ -166,6 +170,12 @@ final class StatusCommand implements Callable<Integer> {
                 .orElse(error != null ? "unknown" : "missing")
             + ";  stored position "
             + stored);
+    if (!pending.isEmpty()) {
+      out.println(
+          "pending  tables added to capture, their earlier rows not in the journal yet: "
+              + String.join(", ", pending.stream().map(TableName::toString).toList())
+              + " (read by a snapshot of their own while 'sluice run' runs)");
+    }
     if (stats != null) {
       out.println(
           "journal  "
@@ -210,6 +220,7 @@ final class StatusCommand implements Callable<Integer> {
       SluiceConfig config,
       Optional<SourceCheck.SlotState> slot,
       String stored,
+      List<TableName> pending,
       JournalStats stats,
       List<RuleLine> rules,
       String error)
@@ -226,6 +237,11 @@ final class StatusCommand implements Callable<Integer> {
       g.writeNumberField(
           "walRetainedBytes", slot.map(SourceCheck.SlotState::retainedBytes).orElse(-1L));
       g.writeStringField("storedPosition", stored);
+      g.writeArrayFieldStart("tablesPendingSnapshot");
+      for (TableName table : pending) {
+        g.writeString(table.toString());
+      }
+      g.writeEndArray();
       g.writeEndObject();
       if (stats != null) {
         g.writeObjectFieldStart("journal");

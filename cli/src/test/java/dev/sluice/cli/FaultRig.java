@@ -221,5 +221,13 @@ final class FaultRig implements AutoCloseable {
         Statement s = maria.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + mariaDatabase);
     }
+    // the slot keeps WAL on the shared cluster for as long as it exists
+    if (source.isRunning()) {
+      source.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+              + " WHERE slot_name = '"
+              + name
+              + "' AND NOT active");
+    }
   }
 }

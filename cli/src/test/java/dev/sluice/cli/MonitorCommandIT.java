@@ -46,7 +46,9 @@ class MonitorCommandIT {
                 0,
                 Instant.now(),
                 Instant.now(),
-                error),
+                error,
+                List.of(),
+                null),
             new JournalView("/srv/journal", "20779:0", "20779:41", 8192, 1, "7d")),
         List.of(),
         List.of());

@@ -101,7 +101,9 @@ class MonitorWiringTest {
         1,
         12.5,
         Instant.parse("2026-11-22T02:00:00Z"),
-        error);
+        error,
+        List.of(),
+        null);
   }
 
   @Test
@@ -151,7 +153,9 @@ class MonitorWiringTest {
             0,
             0,
             Instant.now(),
-            "the slot was dropped");
+            "the slot was dropped",
+            List.of(),
+            null);
     Snapshot snapshot =
         MonitorWiring.snapshot(
             config(),

@@ -2,6 +2,7 @@ package dev.sluice.monitor;
 
 import dev.sluice.config.Masking;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,9 @@ import java.util.Objects;
  * @param startedAt when capture started, or null
  * @param lastCommitTime the source commit time of the last change journaled, or null
  * @param lastError the last error (credentials in it masked), or null
+ * @param tablesPendingSnapshot tables added to capture whose earlier rows are not journaled yet
+ * @param warning what keeps capture from being whole though it runs, or null (makes the health
+ *     check fail)
  */
 public record CaptureView(
     String state,
@@ -36,11 +40,15 @@ public record CaptureView(
     long duplicatesDropped,
     Instant startedAt,
     Instant lastCommitTime,
-    String lastError) {
+    String lastError,
+    List<String> tablesPendingSnapshot,
+    String warning) {
 
   public CaptureView {
     Objects.requireNonNull(state, "state");
     lastError = Masking.maskUrl(lastError);
+    tablesPendingSnapshot =
+        tablesPendingSnapshot == null ? List.of() : List.copyOf(tablesPendingSnapshot);
   }
 
   /** Whether capture has failed. */

@@ -14,13 +14,15 @@ public record HealthView(boolean ok, List<String> reasons) {
     reasons = List.copyOf(reasons);
   }
 
-  /** Healthy unless capture or a rule has failed. */
+  /** Healthy unless capture or a rule has failed, or capture warns that it is not whole. */
   public static HealthView of(PipelineView pipeline, List<RuleView> rules) {
     List<String> reasons = new ArrayList<>();
     CaptureView capture = pipeline.capture();
     if (capture.failed()) {
       reasons.add(
           "capture failed" + (capture.lastError() == null ? "" : ": " + capture.lastError()));
+    } else if (capture.warning() != null) {
+      reasons.add("capture: " + capture.warning());
     }
     for (RuleView rule : rules == null ? List.<RuleView>of() : rules) {
       if (rule.failed()) {

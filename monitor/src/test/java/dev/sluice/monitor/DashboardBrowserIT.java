@@ -78,6 +78,8 @@ class DashboardBrowserIT {
             capture.duplicatesDropped(),
             capture.startedAt(),
             Instant.now().minusMillis(300),
+            null,
+            List.of(),
             null);
     return Snapshot.of(
         Instant.now(),

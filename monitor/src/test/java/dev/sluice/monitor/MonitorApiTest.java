@@ -124,8 +124,12 @@ class MonitorApiTest {
             "duplicatesDropped",
             "startedAt",
             "lastCommitTime",
-            "lastError");
+            "lastError",
+            "tablesPendingSnapshot",
+            "warning");
     assertThat(capture.get("state").asText()).isEqualTo("streaming");
+    assertThat(capture.get("tablesPendingSnapshot").isArray()).isTrue();
+    assertThat(capture.get("warning").isNull()).isTrue();
     assertThat(capture.get("confirmedLsn").asText()).isEqualTo("0/1A2B3C4D");
     assertThat(capture.get("walRetainedBytes").asLong()).isEqualTo(4_718_592);
     assertThat(capture.get("lastError").isNull()).isTrue();

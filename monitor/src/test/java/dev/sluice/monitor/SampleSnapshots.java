@@ -41,7 +41,9 @@ final class SampleSnapshots implements MonitorSource {
         3,
         Instant.now().minusSeconds(3600),
         Instant.now().minusMillis(420),
-        error);
+        error,
+        List.of(),
+        null);
   }
 
   static JournalView journal() {

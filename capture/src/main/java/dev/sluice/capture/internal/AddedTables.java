@@ -3,6 +3,7 @@ package dev.sluice.capture.internal;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.Marker;
+import dev.sluice.journal.PendingTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -25,7 +26,7 @@ import java.util.Set;
  */
 public final class AddedTables {
   /** The file beside the journal that lists added tables still to be read, one per line. */
-  public static final String FILE = "tables-to-snapshot";
+  public static final String FILE = PendingTables.FILE;
 
   /**
    * The file beside the journal that lists the tables the latest start captured, one per line (the
@@ -62,7 +63,7 @@ public final class AddedTables {
         }
       }
     }
-    Set<TableName> added = new LinkedHashSet<>(read(file));
+    Set<TableName> added = new LinkedHashSet<>(PendingTables.read(journal.dir()));
     added.retainAll(captured);
     if (previous != null) {
       for (TableName table : captured) {

@@ -16,6 +16,9 @@ public final class EngineProperties {
   /** The prefix of the engine's topics (only used to tell its record kinds apart). */
   public static final String TOPIC_PREFIX = "sluice";
 
+  /** The topic of the engine's snapshot notifications (see {@link JournalSink}). */
+  public static final String NOTIFICATION_TOPIC = TOPIC_PREFIX + ".notifications";
+
   private static final Set<String> PASSED_URL_PARAMETERS =
       Set.of(
           "sslmode",
@@ -71,8 +74,13 @@ public final class EngineProperties {
     p.setProperty(
         "table.include.list",
         tables.stream().map(EngineProperties::tableRegex).collect(Collectors.joining(",")));
-    // a snapshot of tables added to capture is asked for through the engine's signaler
+    // a snapshot of tables added to capture is asked for through the engine's signaler; the engine
+    // looks at its in-process queue of signals this often (a queue poll; its default is 5 s)
     p.setProperty("signal.enabled.channels", "in-process");
+    p.setProperty("signal.poll.interval.ms", "100");
+    // snapshot started/completed/aborted reach the journal sink as records, in order with the rows
+    p.setProperty("notification.enabled.channels", "sink");
+    p.setProperty("notification.sink.topic.name", NOTIFICATION_TOPIC);
     p.setProperty("snapshot.mode", snapshotMode(source.snapshot()));
     if (!source.heartbeat().isZero()) {
       p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeat().toMillis()));

@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>The journal is synced at the end of each batch, and only then are records marked processed,
  *       so the engine's stored position (and the slot) never passes the journal. A held-back change
  *       and the records after it are not marked.
+ *   <li>A snapshot is framed by markers from the engine's own snapshot notifications, which arrive
+ *       in order with the rows: it starts at "started" and is whole at its last row or "completed".
+ *       A snapshot of tables added to capture that the engine aborts, or leaves for streamed
+ *       changes before it completed, is never marked complete: the listener hears {@code
+ *       snapshot.aborted} and the tables stay to be read.
  * </ul>
  *
  * <p>Batches arrive one at a time; methods are synchronized anyway.
@@ -48,6 +53,7 @@ public final class JournalSink
   private final RecordMapper mapper;
   private final int epoch;
   private final String transactionTopic;
+  private final String notificationTopic;
   private final List<TableName> initialTables;
   private final List<TableName> addedTables;
   private final Listener listener;
@@ -61,6 +67,7 @@ public final class JournalSink
   private boolean snapshotOfAdded;
   private boolean snapshotOpen;
   private ChangeEvent pending;
+  private String snapshotDone; // a snapshot completed in the current batch, not yet synced
   private int pendingIndex = -1;
   private long lastPrevCommit = -1;
   private long lastLsn = -1;
@@ -97,6 +104,7 @@ public final class JournalSink
     this.mapper = mapper;
     this.epoch = epoch;
     this.transactionTopic = topicPrefix + ".transaction";
+    this.notificationTopic = EngineProperties.NOTIFICATION_TOPIC;
     this.dedupFloor = dedupFloor;
     this.initialTables = snapshotTables == null ? List.of() : snapshotTables;
     this.addedTables = List.copyOf(addedTables);
@@ -150,6 +158,10 @@ public final class JournalSink
       handle(records.get(i).record(), i);
     }
     writer.sync();
+    if (snapshotDone != null) {
+      listener.accept("snapshot.done", snapshotDone);
+      snapshotDone = null;
+    }
     int durable;
     if (pending == null) {
       durable = records.size() - 1;
@@ -159,7 +171,10 @@ public final class JournalSink
       durable = -1; // the change held back came from an earlier batch: nothing here is durable yet
     }
     for (int i = 0; i <= durable; i++) {
-      committer.markProcessed(records.get(i));
+      SourceRecord record = records.get(i).record();
+      if (record.sourceOffset() != null && !record.sourceOffset().isEmpty()) {
+        committer.markProcessed(records.get(i)); // a notification may carry no position at all
+      }
     }
     committer.markBatchFinished();
   }
@@ -169,8 +184,15 @@ public final class JournalSink
       handleTransaction(record);
       return;
     }
+    if (record.topic().equals(notificationTopic)) {
+      handleNotification((Struct) record.value());
+      return;
+    }
     if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
-      closeSnapshotIfStreaming(); // a heartbeat: streaming has started
+      // a heartbeat: streaming has started, or (sent before "completed") a snapshot has ended
+      if (!(snapshotOpen && snapshotOfAdded)) {
+        closeSnapshotIfStreaming();
+      }
       return;
     }
     Struct source = value.getStruct("source");
@@ -219,6 +241,47 @@ public final class JournalSink
     }
     pending = event;
     pendingIndex = index;
+  }
+
+  /**
+   * The engine's snapshot notifications ({@code notification.enabled.channels=sink}): "STARTED",
+   * "COMPLETED" and "ABORTED" frame a snapshot exactly; the others (progress per table) are not
+   * used, as a table's "scan completed" may come before its last row.
+   */
+  private void handleNotification(Struct notification) {
+    String type = notification.getString("type");
+    switch (type) {
+      case "STARTED" -> {
+        if (!snapshotOpen) {
+          openSnapshot(
+              addedTables.isEmpty() ? initialTables : addedTables,
+              addedTables.isEmpty() ? "the engine started a snapshot" : Marker.TABLES_ADDED);
+        }
+      }
+      case "COMPLETED" -> {
+        if (snapshotOpen) {
+          closeSnapshot();
+        }
+      }
+      case "ABORTED" -> abandonSnapshot("the engine aborted it");
+      default -> {}
+    }
+  }
+
+  /**
+   * A snapshot of added tables ended before it was whole: it is left open in the journal (a later
+   * snapshot of those tables replaces it, see {@link Marker.Kind#SNAPSHOT_STARTED}) and the
+   * listener hears of it, so that the tables are read again.
+   */
+  private void abandonSnapshot(String why) {
+    if (!snapshotOpen) {
+      return;
+    }
+    snapshotOpen = false;
+    String message =
+        describeSnapshot() + " did not complete (" + why + "; " + snapshotOrdinal + " rows read)";
+    LOG.warn("{}", message);
+    listener.accept("snapshot.aborted", message);
   }
 
   private void handleTransaction(SourceRecord record) {
@@ -285,8 +348,15 @@ public final class JournalSink
 
   private void closeSnapshotIfStreaming() {
     streaming = true;
-    if (snapshotOpen) {
-      closeSnapshot();
+    if (!snapshotOpen) {
+      return;
+    }
+    if (snapshotOfAdded) {
+      // streaming pauses for the whole of a snapshot of added tables: a streamed change inside one
+      // means the engine restarted its task and left it unfinished
+      abandonSnapshot("streaming went on before it completed");
+    } else {
+      closeSnapshot(); // an initial snapshot of empty tables has no rows and may skip "completed"
     }
   }
 
@@ -295,7 +365,8 @@ public final class JournalSink
     writer.append(
         new Marker(
             JournalPosition.NONE, Marker.Kind.SNAPSHOT_COMPLETED, nowMicros(), snapshotTables, ""));
-    listener.accept("snapshot.done", describeSnapshot() + " done (" + snapshotOrdinal + " rows)");
+    // heard once the batch is synced: what asked for the snapshot may then forget it
+    snapshotDone = describeSnapshot() + " done (" + snapshotOrdinal + " rows)";
   }
 
   private String describeSnapshot() {

@@ -295,23 +295,6 @@ public final class SourceCatalog {
     return Optional.of(tables);
   }
 
-  /** Those of the tables that hold at least one row. */
-  public List<TableName> tablesWithRows(List<TableName> tables) throws SQLException {
-    List<TableName> withRows = new ArrayList<>();
-    try (Statement statement = connection.createStatement()) {
-      for (TableName table : tables) {
-        try (ResultSet rs =
-            statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + quoted(table) + ")")) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            withRows.add(table);
-          }
-        }
-      }
-    }
-    return withRows;
-  }
-
   /** Creates the heartbeat schema and table when absent. */
   public void ensureHeartbeatTable() throws SQLException {
     try (Statement statement = connection.createStatement()) {

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * A connection to the source for capture's own questions (catalog lookups, the slot's position),
  * reopened when it breaks. Thread-safe: calls are serialised.
  */
-public final class SourceProbe implements RecordMapper.CatalogLookup, AutoCloseable {
+public final class SourceProbe
+    implements RecordMapper.CatalogLookup, AddedTablesSnapshot.Source, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SourceProbe.class);
 
   private final SourceConfig source;
@@ -54,6 +56,42 @@ public final class SourceProbe implements RecordMapper.CatalogLookup, AutoClosea
             ? ReplicaIdentity.ofCatalogCode(rs.getString(1).charAt(0))
             : ReplicaIdentity.DEFAULT;
       }
+    }
+  }
+
+  @Override
+  public synchronized long oldestRunningXid() throws SQLException {
+    return longQuery("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+  }
+
+  @Override
+  public synchronized Optional<String> describeTransaction(long xid) throws SQLException {
+    catalog();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT pid, xact_start, state FROM pg_stat_activity"
+                + " WHERE backend_xid::text::bigint = ? % 4294967296")) {
+      statement.setLong(1, xid);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next()
+            ? Optional.of(
+                "pid "
+                    + rs.getInt(1)
+                    + ", open since "
+                    + rs.getTimestamp(2).toInstant()
+                    + ", "
+                    + rs.getString(3))
+            : Optional.empty();
+      }
+    }
+  }
+
+  private long longQuery(String sql) throws SQLException {
+    catalog();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

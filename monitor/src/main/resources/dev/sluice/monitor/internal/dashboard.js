@@ -141,6 +141,10 @@
       ["Duplicates dropped", num(c.duplicatesDropped)],
       ["Started", c.startedAt ? el("span", { title: c.startedAt, text: ago(c.startedAt) }) : null]
     ];
+    if (c.tablesPendingSnapshot && c.tablesPendingSnapshot.length) {
+      pairs.push(["Tables being read", el("span", { class: "mono", text: c.tablesPendingSnapshot.join(", ") })]);
+    }
+    if (c.warning) pairs.push(["Warning", c.warning, "error"]);
     if (c.lastError) pairs.push(["Last error", c.lastError, "error"]);
     kv($("capture"), pairs);
     record("capture.rate", c.eventsPerSecond, at);
