@@ -6,6 +6,7 @@ import java.time.Instant;
  * Capture at a glance. Immutable; a new one is made on each {@link Capture#status()} call.
  *
  * @param state what capture is doing
+ * @param sourceVersion the source's PostgreSQL version, {@code major.minor} (e.g. {@code 15.14})
  * @param slot the replication slot
  * @param publication the publication
  * @param tables how many tables are captured
@@ -22,6 +23,7 @@ import java.time.Instant;
  */
 public record CaptureStatus(
     State state,
+    String sourceVersion,
     String slot,
     String publication,
     int tables,
