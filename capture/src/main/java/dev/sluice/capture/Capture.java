@@ -17,6 +17,7 @@ import dev.sluice.capture.internal.RecordMapper;
 import dev.sluice.capture.internal.SourceCatalog;
 import dev.sluice.capture.internal.SourceProbe;
 import dev.sluice.capture.internal.TableWatch;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SnapshotMode;
 import dev.sluice.config.SourceConfig;
@@ -85,6 +86,7 @@ public final class Capture implements AutoCloseable {
 
   private final SourceConfig source;
   private final int tableCount;
+  private final PostgresVersion sourceVersion;
   private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private final ExecutorService engineThread;
   private final ScheduledExecutorService statusThread;
@@ -294,6 +296,7 @@ public final class Capture implements AutoCloseable {
       long xidHorizon) {
     this.source = source;
     this.tableCount = report.tables().size();
+    this.sourceVersion = report.version();
     this.listener = options.listener();
     this.rate = options.metrics().meter("capture.events");
     this.duplicates = options.metrics().counter("capture.duplicates.dropped");
@@ -555,6 +558,7 @@ public final class Capture implements AutoCloseable {
     AddedTablesSnapshot added = addedSnapshot;
     return new CaptureStatus(
         state,
+        sourceVersion.shortText(),
         source.slot(),
         source.publication(),
         tableCount,

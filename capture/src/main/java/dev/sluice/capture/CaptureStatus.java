@@ -8,6 +8,7 @@ import java.util.List;
  * Capture at a glance. Immutable; a new one is made on each {@link Capture#status()} call.
  *
  * @param state what capture is doing
+ * @param sourceVersion the source's PostgreSQL version, {@code major.minor} (e.g. {@code 15.14})
  * @param slot the replication slot
  * @param publication the publication
  * @param tables how many tables are captured
@@ -28,6 +29,7 @@ import java.util.List;
  */
 public record CaptureStatus(
     State state,
+    String sourceVersion,
     String slot,
     String publication,
     int tables,

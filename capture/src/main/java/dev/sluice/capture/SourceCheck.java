@@ -1,6 +1,7 @@
 package dev.sluice.capture;
 
 import dev.sluice.capture.internal.SourceCatalog;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SourceConfig;
 import dev.sluice.config.TableName;
@@ -38,13 +39,18 @@ public final class SourceCheck {
   /**
    * What the source looks like for capture.
    *
+   * @param version the source's PostgreSQL version
    * @param tables the tables to capture
    * @param problems what must change first; empty when capture can start
    * @param notes things worth knowing that do not stop capture (tables skipped, ...)
    * @param slotExists whether the replication slot exists
    */
   public record Report(
-      List<SourceTable> tables, List<Problem> problems, List<String> notes, boolean slotExists) {
+      PostgresVersion version,
+      List<SourceTable> tables,
+      List<Problem> problems,
+      List<String> notes,
+      boolean slotExists) {
     public Report {
       tables = List.copyOf(tables);
       problems = List.copyOf(problems);
@@ -79,6 +85,19 @@ public final class SourceCheck {
       SourceCatalog catalog = new SourceCatalog(connection);
       List<Problem> problems = new ArrayList<>();
       List<String> notes = new ArrayList<>();
+      PostgresVersion version = PostgresVersion.of(connection);
+      Optional<String> refusal = version.refusal("the source");
+      if (refusal.isPresent()) {
+        // nothing else is asked: an older server lacks what the other checks read
+        problems.add(
+            new Problem(
+                refusal.get(),
+                "upgrade it to PostgreSQL "
+                    + PostgresVersion.OLDEST_SUPPORTED_MAJOR
+                    + " or newer, or point source.url at a server that runs one"));
+        return new Report(version, List.of(), problems, notes, false);
+      }
+      version.note().ifPresent(notes::add);
       String walLevel = catalog.setting("wal_level");
       if (!walLevel.equals("logical")) {
         problems.add(
@@ -101,7 +120,7 @@ public final class SourceCheck {
       }
       List<SourceTable> tables = resolveTables(source, catalog.tables(), problems, notes);
       boolean slotExists = checkSlot(source, catalog, resuming, problems);
-      return new Report(tables, problems, notes, slotExists);
+      return new Report(version, tables, problems, notes, slotExists);
     } catch (SQLException e) {
       throw new CaptureException("cannot inspect the source: " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package dev.sluice.capture;
 
 import dev.sluice.capture.internal.SourceCatalog;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,7 +15,7 @@ import java.util.Map;
  * whose values can be TOASTed, and every replication slot of the server. Immutable; reading it
  * changes nothing on the source.
  *
- * @param serverVersion {@code server_version} (e.g. {@code 17.2})
+ * @param serverVersion the server's version (as it reports it when a connection starts)
  * @param walLevel {@code wal_level}
  * @param maxReplicationSlots {@code max_replication_slots}
  * @param user the connected user
@@ -25,7 +26,7 @@ import java.util.Map;
  * @param slots every replication slot of the server
  */
 public record SourceSurvey(
-    String serverVersion,
+    PostgresVersion serverVersion,
     String walLevel,
     int maxReplicationSlots,
     String user,
@@ -61,7 +62,7 @@ public record SourceSurvey(
     try {
       SourceCatalog catalog = new SourceCatalog(connection);
       return new SourceSurvey(
-          catalog.setting("server_version"),
+          PostgresVersion.of(connection),
           catalog.setting("wal_level"),
           Integer.parseInt(catalog.setting("max_replication_slots")),
           catalog.currentUser(),

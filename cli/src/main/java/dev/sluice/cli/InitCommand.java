@@ -5,6 +5,7 @@ import dev.sluice.capture.SourceConnection;
 import dev.sluice.capture.SourceSurvey;
 import dev.sluice.config.ConfigJsonSchema;
 import dev.sluice.config.Dialect;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.Secret;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SnapshotMode;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Write a starter sluice.yaml by looking at the source.",
-      "Connects to the source (changing nothing), looks at its tables (with and without primary"
+      "Connects to the source (changing nothing; PostgreSQL 13 or newer), looks at its tables (with and without primary"
           + " keys, replica identity, TOAST-able columns), wal_level, the user's REPLICATION right"
           + " and the replication slots, and writes a commented configuration with one rule per"
           + " --target, and sluice.schema.json beside it for editors. What must change on the"
@@ -100,6 +102,18 @@ final class InitCommand implements Callable<Integer> {
     SourceConfig config = sourceConfig(sourceUrl, user, password, "sluice");
     StarterConfig starter;
     try (Connection connection = SourceConnection.open(config)) {
+      PostgresVersion version = PostgresVersion.of(connection);
+      out.println("init: the source runs " + version);
+      out.flush();
+      Optional<String> refusal = version.refusal("the source");
+      if (refusal.isPresent()) {
+        throw new SetupException(
+            refusal.get()
+                + "; nothing was written\n    fix: upgrade it to PostgreSQL "
+                + PostgresVersion.OLDEST_SUPPORTED_MAJOR
+                + " or newer, or give --source a server that runs one");
+      }
+      version.note().ifPresent(note -> out.println("note: " + note));
       SourceSurvey survey = SourceSurvey.of(connection);
       String slot = slotFor(survey, sourceUrl.database());
       SourceCheck.Report report =

@@ -244,6 +244,7 @@ final class MonitorWiring implements AutoCloseable {
   static CaptureView captureView(CaptureStatus status) {
     return new CaptureView(
         status.state().name().toLowerCase(Locale.ROOT),
+        status.sourceVersion(),
         status.slot(),
         status.publication(),
         status.tables(),

@@ -70,7 +70,7 @@ record StarterConfig(String yaml, List<Advice> advice, Map<String, String> varia
         .append('/')
         .append(source.database())
         .append(" (PostgreSQL ")
-        .append(survey.serverVersion().split(" ")[0])
+        .append(survey.serverVersion().shortText())
         .append(").\n");
     out.append(
         """

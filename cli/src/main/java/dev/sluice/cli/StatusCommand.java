@@ -7,6 +7,7 @@ import dev.sluice.apply.TargetException;
 import dev.sluice.capture.Capture;
 import dev.sluice.capture.SourceCheck;
 import dev.sluice.capture.SourceConnection;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.RuleConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.TableName;
@@ -68,8 +69,10 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     SluiceConfig loaded = config.load();
     Optional<SourceCheck.SlotState> slot = Optional.empty();
+    PostgresVersion version = null;
     String sourceError = null;
     try (Connection connection = SourceConnection.open(loaded.source())) {
+      version = PostgresVersion.of(connection);
       slot = SourceCheck.slot(loaded.source(), connection);
     } catch (RuntimeException | java.sql.SQLException e) {
       sourceError = ErrorHandler.describe(e);
@@ -91,9 +94,9 @@ final class StatusCommand implements Callable<Integer> {
             .map(v -> Lsn.format(Long.parseLong(v)))
             .orElse("none");
     if (json) {
-      printJson(out, loaded, slot, stored, pending, stats, rules, sourceError);
+      printJson(out, loaded, version, slot, stored, pending, stats, rules, sourceError);
     } else {
-      printTable(out, loaded, slot, stored, pending, stats, rules, sourceError);
+      printTable(out, loaded, version, slot, stored, pending, stats, rules, sourceError);
     }
     out.flush();
     return ExitCode.OK;
@@ -150,12 +153,24 @@ final class StatusCommand implements Callable<Integer> {
   private static void printTable(
       PrintWriter out,
       SluiceConfig config,
+      PostgresVersion version,
       Optional<SourceCheck.SlotState> slot,
       String stored,
       List<TableName> pending,
       JournalStats stats,
       List<RuleLine> rules,
       String error) {
+    out.println(
+        "source   "
+            + (version == null
+                ? "unknown"
+                : version + version.note().map(n -> " (" + n + ")").orElse(""))
+            + " at "
+            + config.source().parsedUrl().host()
+            + ":"
+            + config.source().parsedUrl().port()
+            + "/"
+            + config.source().parsedUrl().database());
     out.println(
         "capture  slot "
             + config.source().slot()
@@ -218,6 +233,7 @@ final class StatusCommand implements Callable<Integer> {
   private static void printJson(
       PrintWriter out,
       SluiceConfig config,
+      PostgresVersion version,
       Optional<SourceCheck.SlotState> slot,
       String stored,
       List<TableName> pending,
@@ -229,6 +245,7 @@ final class StatusCommand implements Callable<Integer> {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
       g.writeObjectFieldStart("capture");
+      g.writeStringField("sourceVersion", version == null ? null : version.shortText());
       g.writeStringField("slot", config.source().slot());
       g.writeBooleanField("slotExists", slot.isPresent());
       g.writeBooleanField("active", slot.map(SourceCheck.SlotState::active).orElse(false));

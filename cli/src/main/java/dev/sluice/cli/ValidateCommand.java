@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
       "Check the configuration; with --dry-run also the databases.",
       "Reports every problem at once with its line, and prints the effective configuration with"
           + " secrets masked. With --dry-run it also connects: it checks that the source can be"
-          + " captured (wal_level, rights, tables, replica identity, slot), that every target can be"
+          + " captured (its PostgreSQL version, wal_level, rights, tables, replica identity, slot),"
+          + " that every target can be"
           + " reached and written, and append rules' start-up condition, and prints the compatibility"
           + " report: per rule, table and column, the source type, the target type, and whether values"
           + " arrive exact, converted (how), or limited (which values cannot be stored). It changes"
@@ -72,7 +73,10 @@ final class ValidateCommand implements Callable<Integer> {
         SourceCheck.describe(connection, table).ifPresent(schemas::add);
       }
     }
-    out.println("# source: " + report.tables().size() + " tables to capture");
+    out.println("# source: " + report.version());
+    if (report.version().isSupported()) {
+      out.println("# source: " + report.tables().size() + " tables to capture");
+    }
     for (SourceTable table : report.tables()) {
       out.println(
           "#   "

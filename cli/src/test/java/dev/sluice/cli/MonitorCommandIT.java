@@ -35,6 +35,7 @@ class MonitorCommandIT {
         new PipelineView(
             new CaptureView(
                 captureState,
+                "15.14",
                 "sluice",
                 "sluice",
                 3,

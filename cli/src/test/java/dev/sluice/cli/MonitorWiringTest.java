@@ -90,6 +90,7 @@ class MonitorWiringTest {
   private static CaptureStatus streaming(String error) {
     return new CaptureStatus(
         CaptureStatus.State.STREAMING,
+        "13.22",
         "sluice",
         "sluice",
         3,
@@ -120,6 +121,7 @@ class MonitorWiringTest {
             Instant.parse("2026-11-22T03:00:01Z"));
     assertThat(snapshot.poll()).isEqualTo(Duration.ofMillis(100));
     assertThat(snapshot.pipeline().capture().state()).isEqualTo("streaming");
+    assertThat(snapshot.pipeline().capture().sourceVersion()).isEqualTo("13.22");
     assertThat(snapshot.pipeline().capture().lastLsn()).isEqualTo("0/16B3800");
     assertThat(snapshot.pipeline().capture().eventsTotal()).isEqualTo(42);
     assertThat(snapshot.pipeline().journal().firstPosition()).isEqualTo("20779:0");
@@ -142,6 +144,7 @@ class MonitorWiringTest {
     CaptureStatus failed =
         new CaptureStatus(
             CaptureStatus.State.FAILED,
+            "18.1",
             "sluice",
             "sluice",
             3,

@@ -10,6 +10,8 @@ import java.util.Objects;
  *
  * @param state {@code starting}, {@code snapshotting}, {@code streaming}, {@code stopped} or {@code
  *     failed} ({@code failed} makes the health check fail)
+ * @param sourceVersion the source's PostgreSQL version ({@code 15.14}), or null when unknown (a
+ *     state file written before it was recorded)
  * @param slot the replication slot
  * @param publication the publication
  * @param tables how many tables are captured
@@ -29,6 +31,7 @@ import java.util.Objects;
  */
 public record CaptureView(
     String state,
+    String sourceVersion,
     String slot,
     String publication,
     int tables,

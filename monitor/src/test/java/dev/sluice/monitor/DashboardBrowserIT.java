@@ -67,6 +67,7 @@ class DashboardBrowserIT {
     CaptureView movingCapture =
         new CaptureView(
             capture.state(),
+            capture.sourceVersion(),
             capture.slot(),
             capture.publication(),
             capture.tables(),
@@ -149,6 +150,8 @@ class DashboardBrowserIT {
     assertThat(lag).matches("\\d+(\\.\\d)? s");
     assertThat(chromium.evaluate("document.querySelectorAll('tr.rule').length").asInt())
         .isEqualTo(3);
+    assertThat(chromium.evaluate("document.getElementById('capture').textContent").asText())
+        .contains("PostgreSQL17.11");
     assertThat(chromium.evaluate("document.getElementById('health').textContent").asText())
         .isEqualTo("failing");
     assertThat(chromium.evaluate("document.getElementById('health-why').textContent").asText())

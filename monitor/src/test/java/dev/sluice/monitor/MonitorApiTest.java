@@ -113,6 +113,7 @@ class MonitorApiTest {
     assertThat(fieldNames(capture))
         .containsExactly(
             "state",
+            "sourceVersion",
             "slot",
             "publication",
             "tables",
@@ -130,6 +131,7 @@ class MonitorApiTest {
     assertThat(capture.get("state").asText()).isEqualTo("streaming");
     assertThat(capture.get("tablesPendingSnapshot").isArray()).isTrue();
     assertThat(capture.get("warning").isNull()).isTrue();
+    assertThat(capture.get("sourceVersion").asText()).isEqualTo("17.11");
     assertThat(capture.get("confirmedLsn").asText()).isEqualTo("0/1A2B3C4D");
     assertThat(capture.get("walRetainedBytes").asLong()).isEqualTo(4_718_592);
     assertThat(capture.get("lastError").isNull()).isTrue();

@@ -30,6 +30,7 @@ final class SampleSnapshots implements MonitorSource {
   static CaptureView capture(String state, String error) {
     return new CaptureView(
         state,
+        "17.11",
         "sluice",
         "sluice",
         12,

@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real PostgreSQL 17 cluster on this machine, for tests and the demo: its own data directory,
- * port and server process, started with {@code wal_level=logical}. It can be stopped fast, crashed
- * (immediate stop), started again on the same data, and cloned into a streaming standby.
+ * A real PostgreSQL cluster on this machine, for tests and the demo: its own data directory, port
+ * and server process, started with {@code wal_level=logical}, of any {@linkplain
+ * PostgresBinaries#MAJORS supported major version} ({@linkplain PostgresBinaries#DEFAULT_MAJOR 17}
+ * unless asked). It can be stopped fast, crashed (immediate stop), started again on the same data,
+ * and cloned into a streaming standby of the same major.
  *
  * <p>Authentication is {@code trust}, except for members of the role {@code password_users}, who
  * must give their password (scram-sha-256). Durability: {@code synchronous_commit=on} so a
@@ -34,6 +36,7 @@ import java.util.stream.Stream;
  */
 public final class PostgresCluster implements AutoCloseable {
   private final String name;
+  private final int major;
   private final Path dir;
   private final Path dataDir;
   private final Path logFile;
@@ -41,8 +44,9 @@ public final class PostgresCluster implements AutoCloseable {
   private volatile boolean running;
   private final Thread shutdownHook;
 
-  private PostgresCluster(String name, Path dir, int port) {
+  private PostgresCluster(String name, int major, Path dir, int port) {
     this.name = name;
+    this.major = major;
     this.dir = dir;
     this.dataDir = dir.resolve("data");
     this.logFile = dir.resolve("postgres.log");
@@ -51,18 +55,27 @@ public final class PostgresCluster implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
-  /** Starts a new cluster named {@code name} with the default settings. */
+  /** Starts a new cluster of the default major named {@code name} with the default settings. */
   public static PostgresCluster start(String name) {
     return start(name, Map.of());
   }
 
   /**
-   * Starts a new cluster; {@code settings} are added to (or override) the defaults in {@code
-   * postgresql.conf}.
+   * Starts a new cluster of the default major; {@code settings} are added to (or override) the
+   * defaults in {@code postgresql.conf}.
    */
   public static PostgresCluster start(String name, Map<String, String> settings) {
+    return start(name, PostgresBinaries.DEFAULT_MAJOR, settings);
+  }
+
+  /**
+   * Starts a new cluster of a major version (one of {@link PostgresBinaries#MAJORS}); {@code
+   * settings} are added to (or override) the defaults in {@code postgresql.conf}.
+   */
+  public static PostgresCluster start(String name, int major, Map<String, String> settings) {
+    PostgresBinaries.home(major); // an unknown major fails here, before any directory is made
     Path dir = newClusterDir(name);
-    PostgresCluster cluster = new PostgresCluster(name, dir, freePort());
+    PostgresCluster cluster = new PostgresCluster(name, major, dir, freePort());
     cluster.initdb(settings);
     cluster.startServer();
     cluster.execute("CREATE ROLE password_users NOLOGIN");
@@ -82,7 +95,7 @@ public final class PostgresCluster implements AutoCloseable {
   private void initdb(Map<String, String> settings) {
     run(
         List.of(
-            PostgresBinaries.bin("initdb").toString(),
+            PostgresBinaries.bin(major, "initdb").toString(),
             "-D",
             dataDir.toString(),
             "-U",
@@ -137,6 +150,11 @@ public final class PostgresCluster implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  /** The PostgreSQL major version this cluster runs, e.g. {@code 15}. */
+  public int major() {
+    return major;
   }
 
   public String host() {
@@ -234,7 +252,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
     run(
         List.of(
-            PostgresBinaries.bin("pg_ctl").toString(),
+            PostgresBinaries.bin(major, "pg_ctl").toString(),
             "-D",
             dataDir.toString(),
             "-l",
@@ -268,7 +286,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
     run(
         List.of(
-            PostgresBinaries.bin("pg_ctl").toString(),
+            PostgresBinaries.bin(major, "pg_ctl").toString(),
             "-D",
             dataDir.toString(),
             "-m",
@@ -295,7 +313,7 @@ public final class PostgresCluster implements AutoCloseable {
       String standbyName, Map<String, String> settings) {
     stop();
     PostgresCluster standby =
-        new PostgresCluster(standbyName, newClusterDir(standbyName), freePort());
+        new PostgresCluster(standbyName, major, newClusterDir(standbyName), freePort());
     try {
       copyTree(dataDir, standby.dataDir);
       Files.deleteIfExists(standby.dataDir.resolve("postmaster.pid"));
@@ -437,6 +455,6 @@ public final class PostgresCluster implements AutoCloseable {
 
   @Override
   public String toString() {
-    return name + " (" + jdbcUrl() + ")";
+    return name + " (PostgreSQL " + major + ", " + jdbcUrl() + ")";
   }
 }

@@ -6,14 +6,16 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One PostgreSQL cluster shared by all tests of a class:
+ * One PostgreSQL cluster shared by all tests of a class, of the default major unless one is given:
  *
  * <pre>{@code
  * @RegisterExtension static final PostgresExtension SOURCE = new PostgresExtension("source");
+ * @RegisterExtension static final PostgresExtension OLD = new PostgresExtension("old", 13);
  * }</pre>
  */
 public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
   private final String name;
+  private final int major;
   private final Map<String, String> settings;
   private PostgresCluster cluster;
 
@@ -22,13 +24,22 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
   }
 
   public PostgresExtension(String name, Map<String, String> settings) {
+    this(name, PostgresBinaries.DEFAULT_MAJOR, settings);
+  }
+
+  public PostgresExtension(String name, int major) {
+    this(name, major, Map.of());
+  }
+
+  public PostgresExtension(String name, int major, Map<String, String> settings) {
     this.name = name;
+    this.major = major;
     this.settings = Map.copyOf(settings);
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    cluster = PostgresCluster.start(name, settings);
+    cluster = PostgresCluster.start(name, major, settings);
   }
 
   @Override

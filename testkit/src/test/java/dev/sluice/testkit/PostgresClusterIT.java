@@ -21,6 +21,18 @@ class PostgresClusterIT {
   }
 
   @Test
+  void everySupportedMajorHasItsOwnServerBinaries() {
+    for (int major : PostgresBinaries.MAJORS) {
+      // home() runs the bundle's postgres -V and refuses one that is another major
+      assertThat(PostgresBinaries.bin(major, "postgres")).isExecutable();
+      assertThat(PostgresBinaries.home(major).getFileName().toString()).startsWith("pg" + major);
+    }
+    assertThatThrownBy(() -> PostgresBinaries.home(12))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no PostgreSQL 12 bundle: the test kit has [13, 14, 15, 16, 17, 18]");
+  }
+
+  @Test
   void committedRowsSurviveACrash() {
     PostgresCluster pg = PRIMARY.cluster();
     pg.execute(

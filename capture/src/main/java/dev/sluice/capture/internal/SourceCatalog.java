@@ -73,10 +73,6 @@ public final class SourceCatalog {
     }
   }
 
-  public int serverVersion() throws SQLException {
-    return Integer.parseInt(setting("server_version_num"));
-  }
-
   /** Whether the connected user may open replication connections. */
   public boolean canReplicate() throws SQLException {
     try (Statement statement = connection.createStatement();

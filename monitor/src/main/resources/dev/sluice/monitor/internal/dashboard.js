@@ -130,6 +130,7 @@
     capState.className = "pill pill-" + tone(c.state);
     capState.textContent = c.state;
     const pairs = [
+      ["PostgreSQL", c.sourceVersion || null],
       ["Slot", el("span", { class: "mono", text: c.slot || "–" })],
       ["Publication", el("span", { class: "mono", text: c.publication || "–" })],
       ["Tables", num(c.tables)],

@@ -1,6 +1,9 @@
 package dev.sluice.topology.internal;
 
+import dev.sluice.config.PostgresVersion;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,6 +20,9 @@ import java.sql.Statement;
  * the parameter plus {@code pg_signal_backend}.
  */
 final class Fence {
+  /** How long the fence waits for each ended session to exit. */
+  private static final long END_WAIT_MILLIS = 1000;
+
   private Fence() {}
 
   /**
@@ -29,14 +35,54 @@ final class Fence {
       st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
       st.execute("SELECT pg_reload_conf()");
       awaitSetting(st, "on");
+      if (!PostgresVersion.of(c).atLeast(14)) {
+        return endSessions13(c);
+      }
       try (ResultSet rs =
           st.executeQuery(
-              "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 1000)) FROM pg_stat_activity"
+              "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, "
+                  + END_WAIT_MILLIS
+                  + ")) FROM pg_stat_activity"
                   + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
         rs.next();
         return rs.getInt(1);
       }
     }
+  }
+
+  /**
+   * Ends the client sessions on PostgreSQL 13, whose {@code pg_terminate_backend} cannot wait (its
+   * timeout is 14+): signals them, then waits until they are gone from {@code pg_stat_activity} (a
+   * backend leaves it as it exits, after its last transaction), {@link #END_WAIT_MILLIS} at most,
+   * so that no session writes after the fence's last WAL position is read.
+   */
+  private static int endSessions13(Connection c) throws SQLException {
+    Array ended;
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT coalesce(array_agg(pid) FILTER (WHERE pg_terminate_backend(pid)), '{}')"
+                    + " FROM pg_stat_activity"
+                    + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+      rs.next();
+      ended = rs.getArray(1);
+    }
+    int count = ((Integer[]) ended.getArray()).length;
+    long deadline = System.nanoTime() + END_WAIT_MILLIS * 1_000_000L;
+    try (PreparedStatement left =
+        c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY (?)")) {
+      left.setArray(1, ended);
+      while (count > 0) {
+        try (ResultSet rs = left.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) == 0 || System.nanoTime() > deadline) {
+            break;
+          }
+        }
+        pause();
+      }
+    }
+    return count;
   }
 
   /** Undoes {@link #apply}: the master accepts writes again (new sessions at once). */
@@ -61,12 +107,16 @@ final class Fence {
           return;
         }
       }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new SQLException("interrupted while fencing", e);
-      }
+      pause();
+    }
+  }
+
+  private static void pause() throws SQLException {
+    try {
+      Thread.sleep(2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while fencing", e);
     }
   }
 }

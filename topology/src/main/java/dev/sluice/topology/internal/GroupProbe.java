@@ -1,6 +1,7 @@
 package dev.sluice.topology.internal;
 
 import dev.sluice.config.NodeRole;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.ReplicaGroupConfig;
 import dev.sluice.topology.AppliedPosition;
 import dev.sluice.topology.AppliedPositions;
@@ -50,6 +51,19 @@ public final class GroupProbe implements AutoCloseable {
           + " (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)"
           + "::bigint,"
           + " CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() ELSE '' END";
+
+  /**
+   * The same on PostgreSQL 13, which has no {@code pg_get_wal_replay_pause_state()} (14+): {@code
+   * pg_is_wal_replay_paused()} tells paused from not (13 has no "pause requested").
+   */
+  private static final String STANDBY_QUERY_13 =
+      "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
+          + " pg_last_wal_receive_lsn()::text,"
+          + " (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)"
+          + "::bigint,"
+          + " CASE WHEN NOT pg_is_in_recovery() THEN ''"
+          + " WHEN pg_is_wal_replay_paused() THEN 'paused' ELSE 'not paused' END";
+
   private static final String SOURCE_QUERY =
       "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
           + " ELSE pg_current_wal_lsn() END)::text";
@@ -307,7 +321,8 @@ public final class GroupProbe implements AutoCloseable {
           : status(e, master, p.freshness.unreachable(), -1, -1, now, error);
     }
     try (Statement st = p.connection.get().createStatement();
-        ResultSet rs = st.executeQuery(STANDBY_QUERY)) {
+        ResultSet rs =
+            st.executeQuery(p.connection.major() >= 14 ? STANDBY_QUERY : STANDBY_QUERY_13)) {
       rs.next();
       if (!rs.getBoolean(1)) {
         return status(
@@ -432,6 +447,7 @@ public final class GroupProbe implements AutoCloseable {
     private final Endpoint endpoint;
     private final Duration timeout;
     private Connection connection;
+    private int major;
 
     ProbeConnection(Endpoint endpoint, Duration timeout) {
       this.endpoint = endpoint;
@@ -442,8 +458,15 @@ public final class GroupProbe implements AutoCloseable {
       if (connection == null) {
         connection = endpoint.connect(timeout);
         connection.setAutoCommit(true);
+        major = endpoint.isPostgres() ? PostgresVersion.of(connection).major() : 0;
       }
       return connection;
+    }
+
+    /** The PostgreSQL major of the open connection (0 for another kind of node). */
+    int major() throws SQLException {
+      get();
+      return major;
     }
 
     /** Null when the node answers, else why not. */

@@ -1,6 +1,7 @@
 package dev.sluice.topology.internal;
 
 import dev.sluice.config.LagTolerance;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.topology.CaptureHandover;
 import dev.sluice.topology.Fencing;
 import dev.sluice.topology.PromotionRefusedException;
@@ -359,9 +360,12 @@ public final class Promotion {
 
   /**
    * Warns when the new master's {@code synchronized_standby_slots} names slots it lacks: logical
-   * decoding there (capture) would wait for them forever.
+   * decoding there (capture) would wait for them forever. The setting exists from PostgreSQL 17 on.
    */
   private void standbySlotsCheck(Connection candidate, List<String> warnings) throws SQLException {
+    if (!PostgresVersion.of(candidate).hasFailoverSlots()) {
+      return;
+    }
     try (Statement st = candidate.createStatement();
         ResultSet rs =
             st.executeQuery(

@@ -1,5 +1,6 @@
 package dev.sluice.topology.internal;
 
+import dev.sluice.config.PostgresVersion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,13 +14,19 @@ import java.util.List;
  * to synchronise it ({@code sync_replication_slots}, {@code hot_standby_feedback}, {@code
  * primary_slot_name}, a {@code dbname} in {@code primary_conninfo}).
  *
+ * <p>By major: {@code synced}, {@code failover} and {@code invalidation_reason} exist from 17 on
+ * (before, no slot is ever synchronised, and invalidation is read from {@code conflicting} (16) and
+ * {@code wal_status = 'lost'} (13+), named as 17 names it); the slot-sync settings exist from 17 on
+ * (before, the standby's problem is its version).
+ *
  * @param exists whether the slot is there
  * @param synced whether it was synchronised from the primary
  * @param temporary whether it is still temporary (a synchronised slot is, until the primary's slot
  *     has moved past the standby's position; promotion drops it then)
  * @param invalidation why it is invalidated, or null
  * @param confirmedFlush its confirmed position, or null
- * @param settingsProblems on a standby, what keeps it from synchronising slots
+ * @param settingsProblems on a standby, what keeps it from synchronising slots (settings, or a
+ *     major without failover slots)
  */
 record SlotFacts(
     boolean exists,
@@ -28,8 +35,16 @@ record SlotFacts(
     String invalidation,
     String confirmedFlush,
     List<String> settingsProblems) {
-  private static final String SLOT =
+  private static final String SLOT_17 =
       "SELECT synced, temporary, invalidation_reason, confirmed_flush_lsn::text"
+          + " FROM pg_replication_slots WHERE slot_name = ? AND slot_type = 'logical'";
+  private static final String SLOT_16 =
+      "SELECT false, temporary, CASE WHEN conflicting THEN 'conflicting with recovery'"
+          + " WHEN wal_status = 'lost' THEN 'wal_removed' END, confirmed_flush_lsn::text"
+          + " FROM pg_replication_slots WHERE slot_name = ? AND slot_type = 'logical'";
+  private static final String SLOT_13 =
+      "SELECT false, temporary, CASE WHEN wal_status = 'lost' THEN 'wal_removed' END,"
+          + " confirmed_flush_lsn::text"
           + " FROM pg_replication_slots WHERE slot_name = ? AND slot_type = 'logical'";
 
   boolean usable() {
@@ -42,6 +57,16 @@ record SlotFacts(
 
   static SlotFacts onStandby(Connection c, String slot) throws SQLException {
     List<String> problems = new ArrayList<>();
+    PostgresVersion version = PostgresVersion.of(c);
+    if (!version.hasFailoverSlots()) {
+      problems.add(
+          "PostgreSQL "
+              + version.major()
+              + " does not synchronise logical slots to standbys (failover slots are PostgreSQL "
+              + PostgresVersion.FAILOVER_SLOTS
+              + " and newer)");
+      return read(c, slot, problems);
+    }
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
@@ -70,7 +95,9 @@ record SlotFacts(
 
   private static SlotFacts read(Connection c, String slot, List<String> problems)
       throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(SLOT)) {
+    PostgresVersion version = PostgresVersion.of(c);
+    String sql = version.hasFailoverSlots() ? SLOT_17 : version.atLeast(16) ? SLOT_16 : SLOT_13;
+    try (PreparedStatement st = c.prepareStatement(sql)) {
       st.setString(1, slot);
       try (ResultSet rs = st.executeQuery()) {
         if (!rs.next()) {
@@ -87,8 +114,18 @@ record SlotFacts(
     }
   }
 
-  /** Whether the master's slot is a failover slot; null when it has no such slot. */
+  /**
+   * Whether the master's slot is a failover slot; null when it has no such slot, or its major has
+   * no failover slots (the standby's facts say so), or it cannot be asked.
+   */
   static Boolean failoverOnMaster(Connection c, String slot) {
+    try {
+      if (!PostgresVersion.of(c).hasFailoverSlots()) {
+        return null;
+      }
+    } catch (SQLException e) {
+      return null;
+    }
     try (PreparedStatement st =
         c.prepareStatement("SELECT failover FROM pg_replication_slots WHERE slot_name = ?")) {
       st.setString(1, slot);

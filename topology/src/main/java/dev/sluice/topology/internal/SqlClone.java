@@ -1,5 +1,6 @@
 package dev.sluice.topology.internal;
 
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SqlFailure;
 import java.io.IOException;
@@ -23,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * Copies a running primary's data directory over one SQL session, as a base backup: {@code
  * pg_backup_start(fast)}, the file list from {@code pg_ls_dir}/{@code pg_stat_file}, the contents
  * from {@code pg_read_binary_file} (small files many at a time, large ones in chunks), then {@code
- * pg_backup_stop()} whose label file becomes {@code backup_label}. What base backups leave out
- * (WAL, slots, temporary and runtime state) is left out; the WAL comes by streaming, so the caller
- * makes sure the primary keeps it (a physical slot created before the copy).
+ * pg_backup_stop()} whose label file becomes {@code backup_label}. On PostgreSQL 13 and 14 the same
+ * non-exclusive backup is {@code pg_start_backup(label, fast, false)} and {@code
+ * pg_stop_backup(false, false)} (renamed in 15). What base backups leave out (WAL, slots, temporary
+ * and runtime state) is left out; the WAL comes by streaming, so the caller makes sure the primary
+ * keeps it (a physical slot created before the copy).
  *
  * <p>Needs a superuser (or {@code pg_read_server_files} plus EXECUTE on those functions). Does not
  * handle tablespaces outside the data directory: it refuses when there are any.
@@ -35,6 +38,9 @@ final class SqlClone {
   private static final long SMALL = 1 << 20;
   private static final long BATCH_BYTES = 16 << 20;
   private static final long CHUNK = 16 << 20;
+
+  /** What a small file may have grown by since the listing and still be read in one go. */
+  private static final long GROWTH = 64 << 10;
 
   /** Directories whose contents a base backup leaves out (they are created empty). */
   private static final List<String> EMPTY_DIRS =
@@ -87,8 +93,14 @@ final class SqlClone {
     refuseTablespaces(c);
     Files.createDirectories(staging);
     ownerOnly(staging, true);
+    boolean renamed = PostgresVersion.of(c).atLeast(15);
+    String stop = renamed ? "pg_backup_stop(false)" : "pg_stop_backup(false, false)";
     try (Statement st = c.createStatement()) {
-      try (PreparedStatement start = c.prepareStatement("SELECT pg_backup_start(?, true)")) {
+      try (PreparedStatement start =
+          c.prepareStatement(
+              renamed
+                  ? "SELECT pg_backup_start(?, true)"
+                  : "SELECT pg_start_backup(?, true, false)")) {
         start.setString(1, label);
         start.execute();
       }
@@ -116,12 +128,16 @@ final class SqlClone {
           }
         }
         bytes += readSmall(c, small, staging);
-        for (String dir : List.of("pg_wal/archive_status", "pg_wal/summaries")) {
+        List<String> walDirs =
+            PostgresVersion.of(c).atLeast(17)
+                ? List.of("pg_wal/archive_status", "pg_wal/summaries")
+                : List.of("pg_wal/archive_status");
+        for (String dir : walDirs) {
           Files.createDirectories(staging.resolve(dir));
           ownerOnly(staging.resolve(dir), true);
         }
         try (ResultSet rs =
-            st.executeQuery("SELECT lsn::text, labelfile, spcmapfile FROM pg_backup_stop(false)")) {
+            st.executeQuery("SELECT lsn::text, labelfile, spcmapfile FROM " + stop)) {
           rs.next();
           stopped = true;
           write(staging.resolve("backup_label"), rs.getString(2).getBytes());
@@ -139,7 +155,7 @@ final class SqlClone {
       } finally {
         if (!stopped) {
           try {
-            st.execute("SELECT pg_backup_stop(false)");
+            st.execute("SELECT " + stop);
           } catch (SQLException e) {
             // the session may be gone; the backup ends with it
           }
@@ -196,18 +212,28 @@ final class SqlClone {
     return entries;
   }
 
+  /**
+   * Reads small files many at a time, each up to its listed size plus {@link #GROWTH}; a file that
+   * grew past that since the listing is read on in chunks. (The 4-argument {@code
+   * pg_read_binary_file} asks for a length, which the server allocates; its 2-argument form with
+   * {@code missing_ok}, which reads to the end, is PostgreSQL 15+.)
+   */
   private static long readSmall(Connection c, List<Entry> files, Path staging)
       throws SQLException, IOException {
     if (files.isEmpty()) {
       return 0;
     }
     long bytes = 0;
+    List<Entry> grown = new ArrayList<>();
     try (PreparedStatement st =
-        c.prepareStatement("SELECT p, pg_read_binary_file(p, true) FROM unnest(?::text[]) p")) {
+        c.prepareStatement(
+            "SELECT f.p, f.n, pg_read_binary_file(f.p, 0, f.n, true)"
+                + " FROM unnest(?::text[], ?::bigint[]) AS f(p, n)")) {
       st.setArray(1, c.createArrayOf("text", files.stream().map(Entry::path).toArray()));
+      st.setArray(2, c.createArrayOf("bigint", files.stream().map(e -> e.size + GROWTH).toArray()));
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          byte[] content = rs.getBytes(2);
+          byte[] content = rs.getBytes(3);
           if (content == null) {
             continue; // removed since the listing: WAL replay agrees
           }
@@ -215,20 +241,37 @@ final class SqlClone {
           Files.createDirectories(target.getParent());
           write(target, content);
           bytes += content.length;
+          if (content.length == rs.getLong(2)) {
+            grown.add(new Entry(rs.getString(1), content.length, false));
+          }
         }
       }
+    }
+    for (Entry e : grown) {
+      bytes += readFrom(c, e, staging.resolve(e.path), e.size) - e.size;
     }
     return bytes;
   }
 
   private static long readLarge(Connection c, Entry file, Path target)
       throws SQLException, IOException {
-    long offset = 0;
     Files.createDirectories(target.getParent());
+    return readFrom(c, file, target, 0);
+  }
+
+  /**
+   * Reads a file in chunks from {@code offset} on, writing it from there.
+   *
+   * @return the offset it ended at
+   */
+  private static long readFrom(Connection c, Entry file, Path target, long offset)
+      throws SQLException, IOException {
     try (PreparedStatement st = c.prepareStatement("SELECT pg_read_binary_file(?, ?, ?, true)");
         OutputStream out =
-            Files.newOutputStream(
-                target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            offset == 0
+                ? Files.newOutputStream(
+                    target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
+                : Files.newOutputStream(target, StandardOpenOption.APPEND)) {
       ownerOnly(target, false);
       while (true) {
         st.setString(1, file.path);
