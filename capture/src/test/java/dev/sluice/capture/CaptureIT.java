@@ -169,7 +169,12 @@ class CaptureIT {
       var source = f.source(SnapshotMode.NEVER, "t");
       // the position is stored every 10 minutes only: after the break the engine streams again
       // every change since the start
-      f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000));
+      Capture capture =
+          f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000));
+      // the engine stores its position after its first batch, then not for 10 minutes: the
+      // changes below come after that first batch (a heartbeat), or a slow start would put them
+      // all in it and the engine would have nothing to deliver again
+      awaitCondition(() -> capture.status().state() == CaptureStatus.State.STREAMING);
       for (int i = 1; i <= 40; i++) {
         f.sql("INSERT INTO t VALUES (" + i + ", 'single')");
       }
