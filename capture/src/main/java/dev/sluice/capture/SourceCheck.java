@@ -167,6 +167,29 @@ public final class SourceCheck {
       }
     }
     for (SourceTable table : List.copyOf(captured)) {
+      if (unreadableName(table.name())) {
+        // the engine takes a name part that begins or ends with '"' for one already quoted and
+        // leaves it unquoted in its snapshot query ("relation ... does not exist")
+        String reason =
+            "has a schema or table name that begins or ends with a double quote, which the"
+                + " capture engine cannot read in a snapshot";
+        String fix =
+            "ALTER TABLE "
+                + SourceCatalog.quoted(table.name())
+                + " RENAME TO ...;  -- a name without a leading or trailing double quote";
+        if (source.tables().stream().anyMatch(p -> p.isExact() && p.matches(table.name()))) {
+          problems.add(new Problem(table.name() + " " + reason, fix));
+        } else {
+          captured.remove(table);
+          notes.add(
+              table.name()
+                  + " matches source.tables but "
+                  + reason
+                  + ", so it is not captured; to capture it: "
+                  + fix);
+        }
+        continue;
+      }
       if (!table.isCapturable()) {
         String reason =
             table.identity() == ReplicaIdentity.NOTHING
@@ -204,6 +227,14 @@ public final class SourceCheck {
               "create the tables first, or fix source.tables"));
     }
     return captured;
+  }
+
+  private static boolean unreadableName(TableName name) {
+    return edgeQuote(name.schema()) || edgeQuote(name.name());
+  }
+
+  private static boolean edgeQuote(String part) {
+    return !part.isEmpty() && (part.charAt(0) == '"' || part.charAt(part.length() - 1) == '"');
   }
 
   private static boolean checkSlot(
