@@ -493,8 +493,8 @@ public final class ApplyLoop {
       summary +=
           "; "
               + String.join(", ", unknown.stream().map(TableName::toString).toList())
-              + ": no rows in the snapshot and no change journaled yet, so their target rows are"
-              + " left as they are";
+              + (unknown.size() == 1 ? " was" : " were")
+              + " empty and not journaled yet: target rows, if any, are kept";
     }
     sink.syncFinished("snapshot", summary);
     sink.state(RuleState.RUNNING);
