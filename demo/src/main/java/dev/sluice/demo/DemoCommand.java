@@ -1,10 +1,14 @@
-package dev.sluice.cli;
+package dev.sluice.demo;
 
 import com.codahale.metrics.MetricRegistry;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.sluice.apply.RuleStatus;
 import dev.sluice.apply.Verifier;
+import dev.sluice.cli.ExitCode;
+import dev.sluice.cli.Sidecar;
+import dev.sluice.cli.Signals;
+import dev.sluice.cli.VerifyCommand;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.testkit.PostgresCluster;
@@ -34,6 +38,10 @@ import picocli.CommandLine.Spec;
  * into a journal and applied by three rules: into a second PostgreSQL (mirror), a SQLite file and
  * an in-process MongoDB wire server; live progress per rule, then a row-by-row comparison of the
  * source and every target. Needs nothing installed but Java.
+ *
+ * <p>It lives apart from the command line's own module, with the embedded PostgreSQL and the
+ * MongoDB wire server it starts, so that the sidecar's jar, {@code lib/} and image hold none of
+ * them; {@link DemoMain} is the command line with this command added.
  */
 @Command(
     name = "demo",
@@ -99,8 +107,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  config:  " + config);
       out.flush();
       int exit;
-      try (Sidecar sidecar =
-          Sidecar.start(loaded, new MetricRegistry(), event -> {}, event -> {})) {
+      try (Sidecar sidecar = Sidecar.start(loaded, new MetricRegistry(), Sidecar.Listeners.NONE)) {
         out.println("  dashboard: " + sidecar.monitorUri());
         out.flush();
         exit = runWorkload(out, source, sidecar);
