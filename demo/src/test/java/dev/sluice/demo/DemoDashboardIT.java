@@ -107,7 +107,7 @@ class DemoDashboardIT {
 
       assertThat(seen).as("errors the page showed; its events:\n" + events).isEmpty();
       assertThat(events)
-          .contains("rule.sync.done snapshot copy into copy done")
+          .containsPattern("rule.sync.done snapshot copy into copy done: [1-9][0-9,]* rows copied")
           .doesNotContain(".error ");
       assertThat(chromium.evaluate("document.getElementById('health').textContent").asText())
           .isEqualTo("healthy");
