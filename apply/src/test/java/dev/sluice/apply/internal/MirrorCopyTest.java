@@ -188,14 +188,22 @@ class MirrorCopyTest {
     await(() -> !events.syncStarts.isEmpty() || !events.notes.isEmpty(), "the snapshot's start");
   }
 
-  /** Writes the end of the snapshot and waits until the rule's checkpoint has passed it. */
+  /**
+   * Writes the end of the snapshot and waits until the rule's checkpoint has passed it, the copy is
+   * reported done and the rule is running again (in this order after the commit).
+   */
   private void snapshotCompletes(TableName... tables) throws InterruptedException {
     long end =
         writer.append(
             new Marker(
                 JournalPosition.NONE, Marker.Kind.SNAPSHOT_COMPLETED, 2, List.of(tables), ""));
     writer.sync();
-    await(() -> events.checkpoint.get() >= end, "the checkpoint to pass the snapshot's end");
+    await(
+        () ->
+            events.checkpoint.get() >= end
+                && !events.syncs.isEmpty()
+                && events.states.get(events.states.size() - 1) == RuleState.RUNNING,
+        "the checkpoint to pass the snapshot's end, the copy's report and the rule running again");
   }
 
   private void read(TableSchema schema, int id, String v) {
