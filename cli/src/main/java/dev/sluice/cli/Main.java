@@ -20,8 +20,10 @@ import picocli.CommandLine.ScopeType;
       "Start with 'sluice init --source URL' to write a sluice.yaml; 'sluice completion bash' adds"
           + " tab completion.",
       "",
-      "Benchmarks: './sluice bench [--quick]' (the harness is a jar of its own, which the ./sluice"
-          + " launcher starts; './sluice bench --help')."
+      "The demo and the benchmarks are jars of their own, which the ./sluice launcher starts, so"
+          + " that this one holds only what the sidecar runs: './sluice demo' (embedded databases,"
+          + " a workload and the live dashboard; './sluice demo --help') and './sluice bench"
+          + " [--quick]' ('./sluice bench --help')."
     },
     subcommands = {
       InitCommand.class,
@@ -32,7 +34,6 @@ import picocli.CommandLine.ScopeType;
       ReplayCommand.class,
       VerifyCommand.class,
       SnapshotCommand.class,
-      DemoCommand.class,
       MonitorCommand.class,
       PromoteCommand.class,
       RejoinCommand.class,
@@ -41,6 +42,9 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class
     })
 public final class Main {
+  /** The demo's command, which only the demo module's jar has. */
+  private static final String DEMO = "demo";
+
   private Main() {}
 
   @Option(
@@ -61,8 +65,26 @@ public final class Main {
 
   /** Runs the command line and returns its exit code (tests call this in-process). */
   public static int execute(String... args) {
+    return execute(commandLine(), args);
+  }
+
+  /**
+   * Runs a command line made by {@link #commandLine()}, perhaps with commands of its own added (the
+   * demo's), and returns its exit code.
+   */
+  public static int execute(CommandLine commandLine, String... args) {
     System.setProperty("chronicle.analytics.disable", "true");
-    return commandLine().execute(args);
+    if (args.length > 0
+        && args[0].equals(DEMO)
+        && !commandLine.getSubcommands().containsKey(DEMO)) {
+      commandLine
+          .getErr()
+          .println(
+              "sluice: the demo is not in the sidecar's jar; run './sluice demo' in the"
+                  + " repository, or java -jar demo/target/sluice-demo.jar demo");
+      return ExitCode.USAGE;
+    }
+    return commandLine.execute(args);
   }
 
   /** The configured command line; callers may redirect its output with setOut/setErr. */

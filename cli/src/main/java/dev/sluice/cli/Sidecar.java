@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * journaled and its position stored), then the rules (each after its current batch), the topology,
  * the monitor (a last state file write) and the journal.
  */
-final class Sidecar implements AutoCloseable {
+public final class Sidecar implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
   private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
 
@@ -65,11 +65,11 @@ final class Sidecar implements AutoCloseable {
    * Who hears of what happens, besides the monitor's activity feed. Each is called on the thread
    * where the event happened and must not block.
    */
-  record Listeners(
+  public record Listeners(
       Consumer<CaptureEvent> capture,
       Consumer<ApplyEvent> rules,
       Consumer<TopologyEvent> replicas) {
-    static final Listeners NONE = new Listeners(event -> {}, event -> {}, event -> {});
+    public static final Listeners NONE = new Listeners(event -> {}, event -> {}, event -> {});
   }
 
   private final SluiceConfig config;
@@ -118,7 +118,7 @@ final class Sidecar implements AutoCloseable {
    * @throws dev.sluice.config.SetupException when the source, a target or the monitor's address
    *     must change first
    */
-  static Sidecar start(SluiceConfig config, MetricRegistry metrics, Listeners listeners) {
+  public static Sidecar start(SluiceConfig config, MetricRegistry metrics, Listeners listeners) {
     Sidecar sidecar = new Sidecar(config, Journal.open(config.journal()), metrics, listeners);
     try {
       sidecar.startAll();
@@ -384,11 +384,11 @@ final class Sidecar implements AutoCloseable {
    * Completes exceptionally when capture fails (or cannot follow the source after a promotion);
    * normally when the sidecar is closed.
    */
-  CompletableFuture<Void> failure() {
+  public CompletableFuture<Void> failure() {
     return failure;
   }
 
-  SluiceConfig config() {
+  public SluiceConfig config() {
     return config;
   }
 
@@ -396,7 +396,7 @@ final class Sidecar implements AutoCloseable {
     return journal;
   }
 
-  CaptureStatus captureStatus() {
+  public CaptureStatus captureStatus() {
     return capture.status();
   }
 
@@ -404,7 +404,7 @@ final class Sidecar implements AutoCloseable {
     return journal.stats();
   }
 
-  List<RuleStatus> ruleStatus() {
+  public List<RuleStatus> ruleStatus() {
     return rules.status();
   }
 
@@ -414,7 +414,7 @@ final class Sidecar implements AutoCloseable {
   }
 
   /** The dashboard's address. */
-  java.net.URI monitorUri() {
+  public java.net.URI monitorUri() {
     return monitor.uri();
   }
 

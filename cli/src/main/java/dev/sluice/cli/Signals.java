@@ -12,13 +12,13 @@ import org.slf4j.LoggerFactory;
  * the JDK's {@code sun.misc.Signal} where it is available; otherwise a shutdown hook runs the same
  * action (and the JVM reports the signal's usual exit code).
  */
-final class Signals {
+public final class Signals {
   private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
 
   private Signals() {}
 
   /** Runs {@code action} (once) when the process is asked to terminate. */
-  static void onTerminate(Runnable action) {
+  public static void onTerminate(Runnable action) {
     Runnable once =
         new Runnable() {
           private boolean ran;

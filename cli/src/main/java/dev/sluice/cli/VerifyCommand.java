@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
           + " chunks to the row, re-checks differences once replication settled again, and prints"
           + " every missing, extra and different key. Exit code 0 when equal, 1 when not."
     })
-final class VerifyCommand implements Callable<Integer> {
+public final class VerifyCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
   @Option(
@@ -67,7 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   /** Verifies with a progress line per table. */
-  static Verifier.Report verify(
+  public static Verifier.Report verify(
       SluiceConfig config, String rule, Optional<String> table, Duration settle, PrintWriter out)
       throws SQLException, TargetException {
     boolean terminal = ProgressLine.isTerminal();
@@ -110,7 +110,8 @@ final class VerifyCommand implements Callable<Integer> {
     return report;
   }
 
-  static void print(Verifier.Report report, PrintWriter out) {
+  /** Prints a report: a line per table, then the rule's verdict. */
+  public static void print(Verifier.Report report, PrintWriter out) {
     if (!report.settled()) {
       out.println("note: " + report.note());
     }

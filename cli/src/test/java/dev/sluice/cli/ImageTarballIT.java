@@ -90,6 +90,20 @@ class ImageTarballIT {
   }
 
   @Test
+  void theImageHoldsNoDemoTestOrBenchmarkParts() throws Exception {
+    List<String> classPath =
+        Arrays.asList(Files.readString(root.resolve("app/jib-classpath-file")).strip().split(":"));
+    List<String> libs;
+    try (var files = Files.list(root.resolve("app/libs"))) {
+      libs = files.map(file -> file.getFileName().toString()).sorted().toList();
+    }
+
+    assertThat(SidecarRuntime.foreign(classPath)).isEmpty();
+    assertThat(SidecarRuntime.foreign(libs)).isEmpty();
+    assertThat(root.resolve("app/classes/dev/sluice/demo")).doesNotExist();
+  }
+
+  @Test
   void theEntrypointRunsWithTheImagesClassPath() throws Exception {
     String classPath = Files.readString(root.resolve("app/jib-classpath-file")).strip();
     Path rebased = unpacked.resolve("classpath");

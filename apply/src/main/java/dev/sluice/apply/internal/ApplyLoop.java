@@ -128,7 +128,13 @@ public final class ApplyLoop {
   private final Map<TableName, TableMapping> latestByTable = new HashMap<>();
   private final Chunk chunk;
   private final Map<TableMapping, List<Object[]>> mirrorKeys = new LinkedHashMap<>();
-  private final List<TableMapping> mirrorTables = new ArrayList<>();
+
+  /** The snapshot's tables whose copy has begun (their first row arrived), by source table. */
+  private final Map<TableName, TableMapping> mirrorTables = new LinkedHashMap<>();
+
+  /** The snapshot's tables no row of which has arrived yet: each copy begins with its first. */
+  private final java.util.Set<TableName> mirrorAwaited = new java.util.LinkedHashSet<>();
+
   private final EnumMap<Op, Long> pendingCounts = new EnumMap<>(Op.class);
   private final Map<TableName, Long> pendingByTable = new HashMap<>();
 
@@ -343,17 +349,7 @@ public final class ApplyLoop {
       return;
     }
     if (mirroring) {
-      flushChunk();
-      long deleted = 0;
-      for (TableMapping mapping : mirrorTables) {
-        deleted += target.mirrorFinish(mapping);
-      }
-      boundary = at(marker.position());
-      commit();
-      mirroring = false;
-      sink.syncFinished(
-          "snapshot", syncRows + " rows copied, " + deleted + " rows that left the source removed");
-      sink.state(RuleState.RUNNING);
+      finishMirror(marker);
     } else if (!inSourceTransaction) {
       boundary = at(marker.position());
     }
@@ -407,34 +403,101 @@ public final class ApplyLoop {
     }
   }
 
-  private void startMirror(Marker marker) throws TargetException, RuleFailedException, Restart {
+  /**
+   * A snapshot starts: the copy of each covered table begins with that table's first row, whose
+   * schema it carries. Capture writes the marker before it reads any row, so the schema of a table
+   * later in the snapshot is not in the journal yet when the marker is read.
+   */
+  private void startMirror(Marker marker) throws TargetException {
     if (canCommit()) {
       commit();
     }
     mirrorTables.clear();
     mirrorKeys.clear();
+    mirrorAwaited.clear();
     for (TableName table : marker.tables()) {
-      if (!rule.covers(table)) {
-        continue;
+      if (rule.covers(table)) {
+        mirrorAwaited.add(table);
       }
-      TableSchema schema = latestSchema(table);
-      if (schema == null) {
-        sink.note(
-            "mirror: no schema of "
-                + table
-                + " is known yet; its target rows are left as they are");
-        continue;
-      }
-      TableMapping mapping = mapping(schema);
-      target.mirrorBegin(mapping);
-      mirrorTables.add(mapping);
     }
-    mirroring = !mirrorTables.isEmpty();
+    mirroring = !mirrorAwaited.isEmpty();
     if (mirroring) {
       syncRows = 0;
       sink.state(RuleState.SYNCING);
       sink.syncStarted("snapshot");
     }
+  }
+
+  /**
+   * The first row of a table in the snapshot: its copy begins (the keys of an earlier, unfinished
+   * copy are forgotten). What is written so far is committed first, as a target without
+   * transactional DDL commits when the copy's work table is made.
+   */
+  private void beginMirror(TableMapping mapping) throws TargetException {
+    if (canCommit()) {
+      commit();
+    }
+    target.mirrorBegin(mapping);
+    mirrorTables.put(mapping.source().table(), mapping);
+  }
+
+  /** Records a snapshot row's key, so that the copy's end keeps the target row of that key. */
+  private void seenByMirror(TableMapping mapping, ChangeEvent change) {
+    TableMapping mirrored = mirrorTables.get(change.table());
+    if (mirroring && change.op() == Op.READ && mirrored != null) {
+      mirrorKeys
+          .computeIfAbsent(mirrored, m -> new ArrayList<>())
+          .add(mapping.keyOf(mapping.project(change.after())));
+      syncRows++;
+    }
+  }
+
+  /**
+   * The snapshot is complete: the target rows whose key it did not have are removed, in the
+   * transaction that moves the checkpoint past it. A table no row of which arrived was empty on the
+   * source, so its target rows are all removed, when its columns are known from the journal; when
+   * they are not (no change of it was ever journaled), its target rows are left as they are and the
+   * summary says so.
+   */
+  private void finishMirror(Marker marker) throws TargetException, RuleFailedException, Restart {
+    flushChunk();
+    List<TableName> unknown = new ArrayList<>();
+    if (!mirrorAwaited.isEmpty() && canCommit()) {
+      commit(); // the DDL of a table met only now must not fall inside a transaction (see mapping)
+    }
+    for (TableName table : mirrorAwaited) {
+      TableSchema schema = latestSchema(table);
+      if (schema == null) {
+        unknown.add(table);
+        continue;
+      }
+      TableMapping mapping;
+      try {
+        mapping = mapping(schema);
+      } catch (SetupException e) {
+        throw new RuleFailedException(e.getMessage(), e);
+      }
+      target.mirrorBegin(mapping);
+      mirrorTables.put(table, mapping);
+    }
+    long deleted = 0;
+    for (TableMapping mapping : mirrorTables.values()) {
+      deleted += target.mirrorFinish(mapping);
+    }
+    boundary = at(marker.position());
+    commit();
+    mirroring = false;
+    mirrorAwaited.clear();
+    String summary = syncRows + " rows copied, " + deleted + " rows that left the source removed";
+    if (!unknown.isEmpty()) {
+      summary +=
+          "; "
+              + String.join(", ", unknown.stream().map(TableName::toString).toList())
+              + (unknown.size() == 1 ? " was" : " were")
+              + " empty and not journaled yet: target rows, if any, are kept";
+    }
+    sink.syncFinished("snapshot", summary);
+    sink.state(RuleState.RUNNING);
   }
 
   private TableSchema latestSchema(TableName table) {
@@ -458,6 +521,9 @@ public final class ApplyLoop {
     } catch (SetupException e) {
       throw new RuleFailedException(e.getMessage(), e);
     }
+    if (mirroring && change.op() == Op.READ && mirrorAwaited.remove(change.table())) {
+      beginMirror(mapping);
+    }
     if (batchChanges == 0) {
       oldestPendingMicros = change.commitTimeMicros();
       batchStartNanos = System.nanoTime();
@@ -477,16 +543,12 @@ public final class ApplyLoop {
     }
     if (careful) {
       applyAlone(mapping, change);
+      seenByMirror(mapping, change);
       return;
     }
     if (chunk.add(mapping, change)) {
       pendingCounts.merge(change.op(), 1L, Long::sum);
-      if (mirroring && change.op() == Op.READ && mirrorTables.contains(mapping)) {
-        mirrorKeys
-            .computeIfAbsent(mapping, m -> new ArrayList<>())
-            .add(mapping.keyOf(mapping.project(change.after())));
-        syncRows++;
-      }
+      seenByMirror(mapping, change);
       if (chunk.changes() >= rule.batch().maxEvents()) {
         flushChunk();
       }

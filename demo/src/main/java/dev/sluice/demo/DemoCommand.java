@@ -1,10 +1,14 @@
-package dev.sluice.cli;
+package dev.sluice.demo;
 
 import com.codahale.metrics.MetricRegistry;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.sluice.apply.RuleStatus;
 import dev.sluice.apply.Verifier;
+import dev.sluice.cli.ExitCode;
+import dev.sluice.cli.Sidecar;
+import dev.sluice.cli.Signals;
+import dev.sluice.cli.VerifyCommand;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.testkit.PostgresCluster;
@@ -34,6 +38,10 @@ import picocli.CommandLine.Spec;
  * into a journal and applied by three rules: into a second PostgreSQL (mirror), a SQLite file and
  * an in-process MongoDB wire server; live progress per rule, then a row-by-row comparison of the
  * source and every target. Needs nothing installed but Java.
+ *
+ * <p>It lives apart from the command line's own module, with the embedded PostgreSQL and the
+ * MongoDB wire server it starts, so that the sidecar's jar, {@code lib/} and image hold none of
+ * them; {@link DemoMain} is the command line with this command added.
  */
 @Command(
     name = "demo",
@@ -45,10 +53,16 @@ import picocli.CommandLine.Spec;
           + " an in-process MongoDB wire server, and compares the source with every target row by row."
     })
 final class DemoCommand implements Callable<Integer> {
+  private static final String SOURCE_ROWS =
+      "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM orders)"
+          + " + (SELECT count(*) FROM documents)";
+
   @Option(
       names = "--rows",
       paramLabel = "N",
-      description = "Row changes the workload makes (default ${DEFAULT-VALUE}).")
+      description =
+          "Row changes the workload makes (default ${DEFAULT-VALUE}); a tenth of them before"
+              + " capture starts, which its snapshot copies.")
   long rows = 20_000;
 
   @Option(
@@ -79,8 +93,14 @@ final class DemoCommand implements Callable<Integer> {
       InetSocketAddress mongoAddress = mongo.bind();
       source.execute("CREATE DATABASE shop");
       target.execute("CREATE DATABASE shop_copy");
+      ShopWorkload workload = new ShopWorkload(42);
+      long snapshotRows;
       try (Connection connection = source.connect("shop")) {
         ShopWorkload.createSchema(connection);
+        // a tenth of the workload before capture starts: the snapshot copies those rows (the
+        // mirror rule's copy), the rest is streamed
+        workload.run(connection, rows / 10, done -> {});
+        snapshotRows = ((Number) source.queryIn("shop", SOURCE_ROWS).get(0).get(0)).longValue();
       }
       Path config = work.resolve("sluice.yaml");
       Files.writeString(config, configuration(source, target, mongoAddress, work));
@@ -99,11 +119,10 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  config:  " + config);
       out.flush();
       int exit;
-      try (Sidecar sidecar =
-          Sidecar.start(loaded, new MetricRegistry(), event -> {}, event -> {})) {
+      try (Sidecar sidecar = Sidecar.start(loaded, new MetricRegistry(), Sidecar.Listeners.NONE)) {
         out.println("  dashboard: " + sidecar.monitorUri());
         out.flush();
-        exit = runWorkload(out, source, sidecar);
+        exit = runWorkload(out, source, sidecar, workload, snapshotRows);
         if (exit == ExitCode.OK && !exitWhenDone) {
           out.println(
               "sluice demo: running; make changes in "
@@ -123,10 +142,21 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int runWorkload(PrintWriter out, PostgresCluster source, Sidecar sidecar)
+  /**
+   * Runs the rest of the workload, with a progress line a second until every change is journaled
+   * and applied, then verifies every rule.
+   *
+   * @param snapshotRows the rows the snapshot reads (written before capture started)
+   */
+  private int runWorkload(
+      PrintWriter out,
+      PostgresCluster source,
+      Sidecar sidecar,
+      ShopWorkload workload,
+      long snapshotRows)
       throws Exception {
-    AtomicLong done = new AtomicLong();
-    ShopWorkload workload = new ShopWorkload(42);
+    long beforeCapture = workload.operations();
+    AtomicLong done = new AtomicLong(beforeCapture);
     CompletableFuture<Void> writes =
         CompletableFuture.runAsync(
             () -> {
@@ -153,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
                   rows,
                   captured,
                   sidecar.captureStatus().eventsPerSecond()));
-      boolean caughtUp = writes.isDone() && captured >= done.get();
+      boolean caughtUp = writes.isDone() && captured >= snapshotRows + done.get() - beforeCapture;
       for (RuleStatus rule : sidecar.ruleStatus()) {
         line.append(
             String.format(

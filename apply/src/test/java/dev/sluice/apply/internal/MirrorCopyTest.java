@@ -1,0 +1,333 @@
+package dev.sluice.apply.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.RuleState;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TableName;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.Journal;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.JournalWriter;
+import dev.sluice.journal.Marker;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.ReplicaIdentity;
+import dev.sluice.journal.SourcePosition;
+import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.ValueKind;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A mirror rule's copy of a snapshot, against a real SQLite target, with the journal written step
+ * by step as capture writes it: the snapshot's marker first, and each table's schema only with its
+ * first row. The rule reads the marker before any schema exists.
+ */
+class MirrorCopyTest {
+  private static final TableName A = new TableName("public", "a");
+  private static final TableName B = new TableName("public", "b");
+  private static final TableName EMPTY = new TableName("public", "empty");
+  private static final TableName NEVER = new TableName("public", "never");
+
+  @TempDir Path dir;
+
+  private SluiceConfig config;
+  private Journal journal;
+  private JournalWriter writer;
+  private final Events events = new Events();
+  private volatile boolean running = true;
+  private Thread loop;
+  private long lsn;
+
+  @BeforeEach
+  void open() throws Exception {
+    config =
+        new ConfigLoader(Map.of())
+            .parse(
+                """
+                source: { url: "jdbc:postgresql://127.0.0.1:1/none" }
+                journal: { dir: "%1$s/journal" }
+                targets: { t: { url: "jdbc:sqlite:%1$s/t.db" } }
+                rules: [ { name: r, target: t, mode: mirror } ]
+                """
+                    .formatted(dir),
+                "test.yaml",
+                dir,
+                null);
+    journal = Journal.open(config.journal());
+    writer = journal.writer();
+    target(
+        "CREATE TABLE a(id INTEGER NOT NULL PRIMARY KEY, v TEXT)",
+        "INSERT INTO a VALUES (1, 'stale'), (99, 'gone from the source')",
+        "CREATE TABLE b(id INTEGER NOT NULL PRIMARY KEY, v TEXT)",
+        "INSERT INTO b VALUES (7, 'gone from the source')",
+        "CREATE TABLE empty(id INTEGER NOT NULL PRIMARY KEY, v TEXT)",
+        "INSERT INTO empty VALUES (5, 'gone from the source')",
+        "CREATE TABLE never(id INTEGER NOT NULL PRIMARY KEY, v TEXT)",
+        "INSERT INTO never VALUES (6, 'of unknown origin')");
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    running = false;
+    if (loop != null) {
+      loop.join(30_000);
+    }
+    journal.close();
+  }
+
+  @Test
+  void everyTableIsMirroredThoughItsSchemaReachesTheJournalAfterTheSnapshotStarted()
+      throws Exception {
+    startRule();
+    snapshotStarts(A, B);
+
+    TableSchema a = writer.register(schema(A, false));
+    read(a, 1, "one");
+    read(a, 2, "two");
+    TableSchema b = writer.register(schema(B, false));
+    read(b, 1, "one");
+    snapshotCompletes(A, B);
+
+    assertThat(rows("a")).containsExactly("1=one", "2=two");
+    assertThat(rows("b")).containsExactly("1=one");
+    assertThat(events.notes).isEmpty();
+    assertThat(events.syncs)
+        .containsExactly("snapshot: 3 rows copied, 2 rows that left the source removed");
+    assertThat(events.states).containsSubsequence(RuleState.SYNCING, RuleState.RUNNING);
+  }
+
+  @Test
+  void aSnapshotWhoseRowsCarryANewSchemaVersionKeepsEveryRowItCopied() throws Exception {
+    writer.register(schema(A, false)); // the shape the journal knew before
+    startRule();
+    snapshotStarts(A);
+
+    TableSchema widened = writer.register(schema(A, true));
+    read(widened, 1, "one");
+    read(widened, 2, "two");
+    snapshotCompletes(A);
+
+    assertThat(rows("a")).containsExactly("1=one", "2=two");
+    assertThat(events.syncs)
+        .containsExactly("snapshot: 2 rows copied, 1 rows that left the source removed");
+  }
+
+  @Test
+  void aTableWithoutRowsInTheSnapshotIsEmptiedWhenItsColumnsAreKnownAndElseLeftAndSaidSo()
+      throws Exception {
+    writer.register(schema(EMPTY, false)); // journaled before, e.g. by a change streamed earlier
+    startRule();
+    snapshotStarts(A, EMPTY, NEVER);
+
+    TableSchema a = writer.register(schema(A, false));
+    read(a, 1, "one");
+    snapshotCompletes(A, EMPTY, NEVER);
+
+    assertThat(rows("a")).containsExactly("1=one");
+    assertThat(rows("empty")).isEmpty();
+    assertThat(rows("never")).containsExactly("6=of unknown origin");
+    assertThat(events.notes).isEmpty();
+    assertThat(events.syncs)
+        .containsExactly(
+            "snapshot: 1 rows copied, 2 rows that left the source removed; public.never was"
+                + " empty and not journaled yet: target rows, if any, are kept");
+  }
+
+  private void startRule() throws Exception {
+    Target connection = Targets.connect(config.targets().get("t"));
+    ApplyLoop applyLoop =
+        new ApplyLoop(
+            config.rules().get(0),
+            connection,
+            journal,
+            events,
+            () -> running,
+            ApplyLoop.Range.FOLLOW,
+            null,
+            false,
+            null);
+    loop =
+        new Thread(
+            () -> {
+              try (connection) {
+                applyLoop.run();
+              } catch (Exception e) {
+                events.failure = e;
+              }
+            },
+            "mirror-copy-test");
+    loop.start();
+  }
+
+  /** Writes the snapshot's marker alone and waits until the rule has acted on it. */
+  private void snapshotStarts(TableName... tables) throws InterruptedException {
+    writer.append(
+        new Marker(JournalPosition.NONE, Marker.Kind.SNAPSHOT_STARTED, 1, List.of(tables), "x"));
+    writer.sync();
+    await(() -> !events.syncStarts.isEmpty() || !events.notes.isEmpty(), "the snapshot's start");
+  }
+
+  /**
+   * Writes the end of the snapshot and waits until the rule's checkpoint has passed it, the copy is
+   * reported done and the rule is running again (in this order after the commit).
+   */
+  private void snapshotCompletes(TableName... tables) throws InterruptedException {
+    long end =
+        writer.append(
+            new Marker(
+                JournalPosition.NONE, Marker.Kind.SNAPSHOT_COMPLETED, 2, List.of(tables), ""));
+    writer.sync();
+    await(
+        () ->
+            events.checkpoint.get() >= end
+                && !events.syncs.isEmpty()
+                && events.states.get(events.states.size() - 1) == RuleState.RUNNING,
+        "the checkpoint to pass the snapshot's end, the copy's report and the rule running again");
+  }
+
+  private void read(TableSchema schema, int id, String v) {
+    lsn++;
+    Object[] row =
+        schema.columns().size() == 3 ? new Object[] {id, v, "w" + id} : new Object[] {id, v};
+    writer.append(
+        new ChangeEvent(
+            JournalPosition.NONE,
+            schema,
+            Op.READ,
+            null,
+            row,
+            0,
+            new SourcePosition(1, 0, 100, (int) lsn),
+            0,
+            lsn,
+            0));
+  }
+
+  private static TableSchema schema(TableName table, boolean widened) {
+    List<Column> columns = new ArrayList<>();
+    columns.add(Column.of("id", "integer", ValueKind.INT32).asKey(0));
+    columns.add(Column.of("v", "text", ValueKind.TEXT));
+    if (widened) {
+      columns.add(Column.of("w", "text", ValueKind.TEXT));
+    }
+    return new TableSchema(0, table, columns, ReplicaIdentity.DEFAULT);
+  }
+
+  private void target(String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("t.db"));
+        Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  /** The target table's rows as "id=v", by id. */
+  private List<String> rows(String table) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("t.db"));
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT id, v FROM \"" + table + "\" ORDER BY id")) {
+      while (r.next()) {
+        rows.add(r.getLong(1) + "=" + r.getString(2));
+      }
+    }
+    return rows;
+  }
+
+  private void await(BooleanSupplier condition, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (!condition.getAsBoolean()) {
+      if (events.failure != null) {
+        throw new AssertionError("the rule failed waiting for " + what, events.failure);
+      }
+      if (Instant.now().isAfter(deadline)) {
+        fail("waited 30 s for " + what + "; " + events);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** What the loop reports, read by the test's thread. */
+  private static final class Events implements ApplyLoop.Sink {
+    final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+    final List<String> syncStarts = Collections.synchronizedList(new ArrayList<>());
+    final List<String> syncs = Collections.synchronizedList(new ArrayList<>());
+    final List<RuleState> states = Collections.synchronizedList(new ArrayList<>());
+    final AtomicLong checkpoint = new AtomicLong(JournalPosition.NONE);
+    volatile Exception failure;
+
+    @Override
+    public void state(RuleState state) {
+      states.add(state);
+    }
+
+    @Override
+    public void committed(Checkpoint applied, Map<Op, Long> counts, Map<TableName, Long> byTable) {
+      checkpoint.set(applied.position());
+    }
+
+    @Override
+    public void pending(long oldestCommitMicros) {}
+
+    @Override
+    public void caughtUp(boolean caughtUp) {}
+
+    @Override
+    public void missingRows(int count) {}
+
+    @Override
+    public void deadLettered(ChangeEvent change, String error) {}
+
+    @Override
+    public void syncStarted(String kind) {
+      syncStarts.add(kind);
+    }
+
+    @Override
+    public void syncProgress(long rows) {}
+
+    @Override
+    public void syncFinished(String kind, String summary) {
+      syncs.add(kind + ": " + summary);
+    }
+
+    @Override
+    public void note(String message) {
+      notes.add(message);
+    }
+
+    @Override
+    public String toString() {
+      return "notes "
+          + notes
+          + ", syncs "
+          + syncs
+          + ", states "
+          + states
+          + ", checkpoint "
+          + JournalPosition.format(checkpoint.get());
+    }
+  }
+}
