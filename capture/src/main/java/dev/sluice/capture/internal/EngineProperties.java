@@ -43,7 +43,8 @@ public final class EngineProperties {
     PostgresUrl url = source.parsedUrl();
     Properties p = new Properties();
     p.setProperty("name", engineName(source));
-    p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    // Debezium's connector, less its metrics' per-change work (see QuietMetrics)
+    p.setProperty("connector.class", CaptureConnector.class.getName());
     p.setProperty("offset.storage", DurableOffsetStore.class.getName());
     p.setProperty(DurableOffsetStore.FILE, offsetsFile.toString());
     p.setProperty("offset.flush.interval.ms", Long.toString(tuning.offsetFlushMillis()));
