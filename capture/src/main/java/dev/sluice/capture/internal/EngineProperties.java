@@ -86,6 +86,11 @@ public final class EngineProperties {
               + "', now()) ON CONFLICT (slot) DO UPDATE SET at = excluded.at");
     }
     p.setProperty("provide.transaction.metadata", "true");
+    // the source block without what Sluice does not read (its sequence is written by Jackson)
+    p.setProperty("sourceinfo.struct.maker", SourceStructMaker.class.getName());
+    // no context headers per change (copied headers and a UUID string each); the headers of a
+    // primary key change, which the sink reads, are the change's own and stay
+    p.setProperty("extended.headers.enabled", "false");
     p.setProperty("skipped.operations", "none");
     p.setProperty("decimal.handling.mode", "string");
     p.setProperty("interval.handling.mode", "string");
