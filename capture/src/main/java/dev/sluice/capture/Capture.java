@@ -334,6 +334,7 @@ public final class Capture implements AutoCloseable {
             },
             rate,
             duplicates);
+    sink.paceSyncs(options.tuning().minSyncMicros() * 1_000);
     sink.guardDisk(
         new JournalDiskGuard(
             options.journal().dir(),

@@ -167,7 +167,7 @@ class CaptureIT {
       var source = f.source(SnapshotMode.NEVER, "t");
       // the position is stored every 10 minutes only: after the break the engine streams again
       // every change since the start
-      f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000));
+      f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000, 0));
       for (int i = 1; i <= 40; i++) {
         f.sql("INSERT INTO t VALUES (" + i + ", 'single')");
       }

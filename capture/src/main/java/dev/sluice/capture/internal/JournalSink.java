@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  *   <li>After a crash the engine re-delivers changes it had sent; those not after the journal's
  *       last source position are recognised and dropped. So are changes it delivers again after
  *       restarting its task on its own (the source restarted): see {@link RepeatFilter}.
- *   <li>The journal is synced at the end of each batch, and only then are records marked processed,
- *       so the engine's stored position (and the slot) never passes the journal. A held-back change
- *       and the records after it are not marked.
+ *   <li>The journal is synced at the end of each batch (syncs paced by {@link #paceSyncs}: changes
+ *       arriving meanwhile share the next one), and only then are records marked processed, so the
+ *       engine's stored position (and the slot) never passes the journal. A held-back change and
+ *       the records after it are not marked.
  * </ul>
  *
  * <p>Batches arrive one at a time; methods are synchronized anyway.
@@ -55,6 +56,7 @@ public final class JournalSink
   private final Counter duplicates;
 
   private final RepeatFilter repeats = new RepeatFilter();
+  private SyncPacer syncPacer = new SyncPacer(0);
   private SourcePosition dedupFloor;
   private SourcePosition lastStreamed;
   private List<TableName> snapshotTables = List.of();
@@ -104,6 +106,7 @@ public final class JournalSink
     this.listener = listener;
     this.rate = rate;
     this.duplicates = duplicates;
+
     if (snapshotTables != null) {
       openSnapshot(initialTables, "initial");
     }
@@ -112,6 +115,14 @@ public final class JournalSink
   /** Checks the journal's free space before every batch (see {@link JournalDiskGuard}). */
   public void guardDisk(JournalDiskGuard guard) {
     this.diskGuard = guard;
+  }
+
+  /**
+   * Spaces the journal's syncs (see {@link SyncPacer}): a batch is synced at least {@code
+   * minIntervalNanos} after the previous sync started. Call before the engine starts.
+   */
+  public void paceSyncs(long minIntervalNanos) {
+    this.syncPacer = new SyncPacer(minIntervalNanos);
   }
 
   /**
@@ -149,6 +160,7 @@ public final class JournalSink
     for (int i = 0; i < records.size(); i++) {
       handle(records.get(i).record(), i);
     }
+    syncPacer.awaitTurn();
     writer.sync();
     int durable;
     if (pending == null) {
@@ -158,8 +170,10 @@ public final class JournalSink
     } else {
       durable = -1; // the change held back came from an earlier batch: nothing here is durable yet
     }
-    for (int i = 0; i <= durable; i++) {
-      committer.markProcessed(records.get(i));
+    if (durable >= 0) {
+      // the engine's offset is a position: marking the last durable record marks all before it
+      // (its offset writer keeps the last offset per partition; the commit policy counts time)
+      committer.markProcessed(records.get(durable));
     }
     committer.markBatchFinished();
   }
