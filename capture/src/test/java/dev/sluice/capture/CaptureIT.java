@@ -349,6 +349,7 @@ class CaptureIT {
       f.awaitCount(1);
       Thread.sleep(1500); // let the position be stored
       f.stop();
+      f.awaitSlotsReleased(); // else the drop races the walsender's exit (seen under load)
       f.cluster.execute("SELECT pg_drop_replication_slot('" + source.slot() + "')");
 
       assertThatThrownBy(() -> f.start(source))
