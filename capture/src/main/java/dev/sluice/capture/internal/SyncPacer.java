@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SyncPacer {
   private final long minIntervalNanos;
-  private long lastStart = System.nanoTime() - Long.MAX_VALUE / 2;
+  private boolean synced;
+  private long lastStart;
 
   /**
    * @param minIntervalNanos the least time between the starts of two syncs, nanoseconds; 0 syncs at
@@ -28,11 +29,12 @@ final class SyncPacer {
    * Returns when the next sync may start (at once, or when the interval since the last is over).
    */
   void awaitTurn() {
-    long wait = lastStart + minIntervalNanos - System.nanoTime();
+    long wait = synced ? lastStart + minIntervalNanos - System.nanoTime() : 0;
     while (wait > 0) {
       LockSupport.parkNanos(wait);
       wait = lastStart + minIntervalNanos - System.nanoTime();
     }
     lastStart = System.nanoTime();
+    synced = true;
   }
 }
