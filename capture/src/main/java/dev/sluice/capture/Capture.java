@@ -342,6 +342,7 @@ public final class Capture implements AutoCloseable {
             this::onSnapshotEvent,
             rate,
             duplicates);
+    sink.paceSyncs(options.tuning().minSyncMicros() * 1_000);
     sink.guardDisk(
         new JournalDiskGuard(
             options.journal().dir(),

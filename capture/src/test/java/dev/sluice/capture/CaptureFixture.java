@@ -126,8 +126,11 @@ final class CaptureFixture implements AutoCloseable {
     return awaitChanges(c -> c.size() >= count);
   }
 
-  /** Waits up to 30 s until no replication connection holds a slot of this database. */
-  private void awaitSlotsReleased() throws Exception {
+  /**
+   * Waits up to 30 s until no replication connection holds a slot of this database (the server's
+   * walsender exits a moment after capture closed its connection).
+   */
+  void awaitSlotsReleased() throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
     String sql =
         "SELECT count(*) FROM pg_replication_slots WHERE active AND database = '" + database + "'";

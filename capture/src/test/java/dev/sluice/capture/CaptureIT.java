@@ -170,7 +170,7 @@ class CaptureIT {
       // the position is stored every 10 minutes only: after the break the engine streams again
       // every change since the start
       Capture capture =
-          f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000));
+          f.start(source, new EngineProperties.Tuning(8192, 32768, 64L << 20, 5, 600_000, 0));
       // the engine stores its position after its first batch, then not for 10 minutes: the
       // changes below come after that first batch (a heartbeat), or a slow start would put them
       // all in it and the engine would have nothing to deliver again
@@ -489,6 +489,7 @@ class CaptureIT {
       f.awaitCount(1);
       Thread.sleep(1500); // let the position be stored
       f.stop();
+      f.awaitSlotsReleased(); // else the drop races the walsender's exit (seen under load)
       f.cluster.execute("SELECT pg_drop_replication_slot('" + source.slot() + "')");
 
       assertThatThrownBy(() -> f.start(source))

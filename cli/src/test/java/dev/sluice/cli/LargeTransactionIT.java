@@ -41,7 +41,18 @@ class LargeTransactionIT {
             "run",
             "-c",
             config.toString())) {
-      Thread.sleep(5_000);
+      // the rows must be streamed, not read by the initial snapshot: insert once the slot streams
+      // (a fixed 5 s wait was too short for the sidecar to start on a loaded machine)
+      Instant started = Instant.now().plus(Duration.ofMinutes(2));
+      while (!pg.queryValue(
+              "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = 'large'")
+          .equals(1L)) {
+        assertThat(sluice.isAlive()).as("the sidecar died; log:\n" + sluice.log()).isTrue();
+        assertThat(Instant.now())
+            .as("the sidecar streaming; log:\n" + sluice.log())
+            .isBefore(started);
+        Thread.sleep(100);
+      }
       pg.executeIn(
           "large",
           "INSERT INTO big SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, "

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  *   <li>After a crash the engine re-delivers changes it had sent; those not after the journal's
  *       last source position are recognised and dropped. So are changes it delivers again after
  *       restarting its task on its own (the source restarted): see {@link RepeatFilter}.
- *   <li>The journal is synced at the end of each batch, and only then are records marked processed,
- *       so the engine's stored position (and the slot) never passes the journal. A held-back change
- *       and the records after it are not marked.
+ *   <li>The journal is synced at the end of each batch (syncs paced by {@link #paceSyncs}: changes
+ *       arriving meanwhile share the next one), and only then are records marked processed, so the
+ *       engine's stored position (and the slot) never passes the journal. A held-back change and
+ *       the records after it are not marked.
  *   <li>A snapshot is framed by markers from the engine's own snapshot notifications, which arrive
  *       in order with the rows: it starts at "started" and is whole at its last row or "completed".
  *       A snapshot of tables added to capture that the engine aborts, or leaves for streamed
@@ -61,6 +62,7 @@ public final class JournalSink
   private final Counter duplicates;
 
   private final RepeatFilter repeats = new RepeatFilter();
+  private SyncPacer syncPacer = new SyncPacer(0);
   private SourcePosition dedupFloor;
   private SourcePosition lastStreamed;
   private List<TableName> snapshotTables = List.of();
@@ -112,6 +114,7 @@ public final class JournalSink
     this.listener = listener;
     this.rate = rate;
     this.duplicates = duplicates;
+
     if (snapshotTables != null) {
       openSnapshot(initialTables, "initial");
     }
@@ -120,6 +123,14 @@ public final class JournalSink
   /** Checks the journal's free space before every batch (see {@link JournalDiskGuard}). */
   public void guardDisk(JournalDiskGuard guard) {
     this.diskGuard = guard;
+  }
+
+  /**
+   * Spaces the journal's syncs (see {@link SyncPacer}): a batch is synced at least {@code
+   * minIntervalNanos} after the previous sync started. Call before the engine starts.
+   */
+  public void paceSyncs(long minIntervalNanos) {
+    this.syncPacer = new SyncPacer(minIntervalNanos);
   }
 
   /**
@@ -157,6 +168,7 @@ public final class JournalSink
     for (int i = 0; i < records.size(); i++) {
       handle(records.get(i).record(), i);
     }
+    syncPacer.awaitTurn();
     writer.sync();
     if (snapshotDone != null) {
       listener.accept("snapshot.done", snapshotDone);
@@ -170,10 +182,13 @@ public final class JournalSink
     } else {
       durable = -1; // the change held back came from an earlier batch: nothing here is durable yet
     }
-    for (int i = 0; i <= durable; i++) {
-      SourceRecord record = records.get(i).record();
-      if (record.sourceOffset() != null && !record.sourceOffset().isEmpty()) {
-        committer.markProcessed(records.get(i)); // a notification may carry no position at all
+    // the engine's offset is a position: marking the last durable record marks all before it (its
+    // offset writer keeps the last offset per partition); a notification may carry no position
+    for (int i = durable; i >= 0; i--) {
+      Map<String, ?> offset = records.get(i).record().sourceOffset();
+      if (offset != null && !offset.isEmpty()) {
+        committer.markProcessed(records.get(i));
+        break;
       }
     }
     committer.markBatchFinished();
