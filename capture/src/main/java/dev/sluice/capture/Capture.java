@@ -344,7 +344,13 @@ public final class Capture implements AutoCloseable {
             }));
     this.engine =
         DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-            .using(EngineProperties.of(source, report.tableNames(), offsets, options.tuning()))
+            .using(
+                EngineProperties.of(
+                    source,
+                    report.tableNames(),
+                    offsets,
+                    options.tuning(),
+                    snapshotSelects(probe, report.tableNames())))
             .notifying(sink)
             .using(this::engineCompleted)
             .using(
@@ -437,6 +443,15 @@ public final class Capture implements AutoCloseable {
                 "execute-snapshot",
                 data.toString(),
                 Map.of()));
+  }
+
+  private static Map<TableName, String> snapshotSelects(
+      SourceProbe probe, java.util.Set<TableName> tables) {
+    try {
+      return probe.snapshotSelects(tables);
+    } catch (SQLException e) {
+      throw new CaptureException("cannot read the captured tables' columns: " + e.getMessage(), e);
+    }
   }
 
   private static String describe(SourcePosition position) {

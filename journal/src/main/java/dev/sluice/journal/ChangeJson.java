@@ -135,7 +135,14 @@ public final class ChangeJson {
 
   private static void writeValue(Object value, Column column, JsonGenerator json)
       throws IOException {
-    if (column.kind() == ValueKind.ARRAY && value instanceof List<?> list) {
+    if (column.kind() == ValueKind.ARRAY && value instanceof String text) {
+      PgArrayText array = PgArrayText.parse(text, PgArrayText.delimiterOf(elementType(column)));
+      if (array.lowerBounds() != null) {
+        json.writeString(text); // the bounds are kept only in PostgreSQL's own form
+      } else {
+        writeElements(array.elements(), column.elementKind(), json);
+      }
+    } else if (column.kind() == ValueKind.ARRAY && value instanceof List<?> list) {
       json.writeStartArray();
       for (Object element : list) {
         writeScalar(element, column.elementKind(), json);
@@ -144,6 +151,26 @@ public final class ChangeJson {
     } else {
       writeScalar(value, column.kind(), json);
     }
+  }
+
+  private static void writeElements(List<?> level, ValueKind kind, JsonGenerator json)
+      throws IOException {
+    json.writeStartArray();
+    for (Object element : level) {
+      if (element instanceof List<?> inner) {
+        writeElements(inner, kind, json);
+      } else {
+        writeScalar(element == null ? null : PgText.value((String) element, kind), kind, json);
+      }
+    }
+    json.writeEndArray();
+  }
+
+  /** The base name of an array column's element type ({@code box} for {@code box[]}). */
+  static String elementType(Column column) {
+    String type = column.pgType();
+    int bracket = type.indexOf('[');
+    return bracket < 0 ? type : type.substring(0, bracket);
   }
 
   private static void writeScalar(Object value, ValueKind kind, JsonGenerator json)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.sluice.config.Dialect;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.PgText;
 import dev.sluice.journal.ValueKind;
 import dev.sluice.journal.ValueText;
 import java.io.IOException;
@@ -61,14 +62,31 @@ public final class Canonical {
       return NULL;
     }
     if (column.kind() == ValueKind.ARRAY) {
-      List<String> items = new ArrayList<>();
-      for (Object item : (List<?>) value) {
-        items.add(
-            item == null ? NULL : scalarOfSource(item, column.elementKind(), column, dialect));
+      if (dialect == Dialect.POSTGRESQL) {
+        return PgText.format(value, column); // PostgreSQL keeps every dimension and bound
       }
-      return "[" + String.join(",", items) + "]";
+      List<?> elements;
+      try {
+        elements = SqlValues.elements(value, column);
+      } catch (java.sql.SQLDataException e) {
+        return PgText.format(value, column); // no other target holds it
+      }
+      return elementsOfSource(elements, column, dialect);
     }
     return scalarOfSource(value, column.kind(), column, dialect);
+  }
+
+  private static String elementsOfSource(List<?> elements, Column column, Dialect dialect) {
+    List<String> items = new ArrayList<>();
+    for (Object item : elements) {
+      items.add(
+          item == null
+              ? NULL
+              : item instanceof List<?> inner
+                  ? elementsOfSource(inner, column, dialect)
+                  : scalarOfSource(item, column.elementKind(), column, dialect));
+    }
+    return "[" + String.join(",", items) + "]";
   }
 
   private static String scalarOfSource(
@@ -89,14 +107,27 @@ public final class Canonical {
       case INTERVAL -> interval(value.toString());
       case BYTES -> HEX.formatHex((byte[]) value);
       case DATE -> ValueText.date((Integer) value);
-      case TIME -> LocalTime.ofNanoOfDay((Long) value * 1000).format(TIME);
+      case TIME -> timeOfDay((Long) value);
       case TIMESTAMP, TIMESTAMPTZ -> {
-        long micros = (Long) value;
+        long micros =
+            value instanceof String text
+                ? PgText.parseTimestamp(text)
+                : PgText.pgMicros((Long) value);
+        if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+          yield micros > 0 ? "infinity" : "-infinity";
+        }
         yield Long.toString(
             dialect == Dialect.MONGODB ? Math.floorDiv(micros, 1000L) * 1000 : micros);
       }
       default -> value.toString();
     };
+  }
+
+  /** {@code 10:15:30.000000}, and {@code 24:00:00.000000}, which LocalTime cannot hold. */
+  private static String timeOfDay(long micros) {
+    return micros == ValueText.END_OF_DAY_MICROS
+        ? "24:00:00.000000"
+        : LocalTime.ofNanoOfDay(micros * 1000).format(TIME);
   }
 
   /** The form of a value a target returned for a source column. */
@@ -105,15 +136,30 @@ public final class Canonical {
       return NULL;
     }
     if (column.kind() == ValueKind.ARRAY) {
-      List<?> items = value instanceof List<?> list ? list : parseJsonArray(value.toString());
-      List<String> forms = new ArrayList<>();
-      for (Object item : items) {
-        forms.add(
-            item == null ? NULL : scalarOfTarget(item, column.elementKind(), column, dialect));
+      if (dialect == Dialect.POSTGRESQL) {
+        return PgText.format(value, column);
       }
-      return "[" + String.join(",", forms) + "]";
+      String text = value.toString();
+      if (!(value instanceof List<?>) && !text.startsWith("[")) {
+        return text; // not an array this target stored
+      }
+      List<?> items = value instanceof List<?> list ? list : parseJsonArray(text);
+      return elementsOfTarget(items, column, dialect);
     }
     return scalarOfTarget(value, column.kind(), column, dialect);
+  }
+
+  private static String elementsOfTarget(List<?> items, Column column, Dialect dialect) {
+    List<String> forms = new ArrayList<>();
+    for (Object item : items) {
+      forms.add(
+          item == null
+              ? NULL
+              : item instanceof List<?> inner
+                  ? elementsOfTarget(inner, column, dialect)
+                  : scalarOfTarget(item, column.elementKind(), column, dialect));
+    }
+    return "[" + String.join(",", forms) + "]";
   }
 
   private static String scalarOfTarget(
@@ -154,7 +200,8 @@ public final class Canonical {
                       : value.toString().getBytes(StandardCharsets.UTF_8));
       case DATE ->
           value.toString().endsWith("infinity") ? value.toString() : date(value).toString();
-      case TIME -> time(value).format(TIME);
+      case TIME ->
+          value.toString().startsWith("24:00") ? "24:00:00.000000" : time(value).format(TIME);
       case TIMESTAMP, TIMESTAMPTZ ->
           value.toString().endsWith("infinity")
               ? value.toString()
@@ -219,7 +266,9 @@ public final class Canonical {
     if (value instanceof Date d) {
       return LocalDate.ofInstant(d.toInstant(), ZoneOffset.UTC);
     }
-    return LocalDate.parse(value.toString().substring(0, 10));
+    String text = value.toString();
+    int end = text.indexOf('-', text.startsWith("-") || text.startsWith("+") ? 1 : 0) + 6;
+    return LocalDate.parse(text.substring(0, Math.min(end, text.length())));
   }
 
   private static LocalTime time(Object value) {
@@ -242,6 +291,8 @@ public final class Canonical {
       instant = t.toInstant(ZoneOffset.UTC);
     } else if (value instanceof OffsetDateTime t) {
       instant = t.toInstant();
+    } else if (value instanceof Long unix) {
+      return PgText.pgMicros(unix);
     } else {
       String text = value.toString();
       instant =
@@ -250,7 +301,8 @@ public final class Canonical {
                   .toInstant()
               : LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
     }
-    return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
+    return (instant.getEpochSecond() - PgText.PG_EPOCH_MICROS / 1_000_000) * 1_000_000L
+        + instant.getNano() / 1_000;
   }
 
   /** JSON with object keys sorted and numbers by value, compactly written. */

@@ -278,6 +278,42 @@ public final class MongoTarget implements Target {
   }
 
   @Override
+  public int move(TableMapping mapping, Object[] fromKey, RowOp op, boolean newerWins)
+      throws TargetException {
+    try {
+      MongoCollection<Document> collection = collection(mapping);
+      Document old = collection.find(Filters.eq("_id", id(mapping, fromKey))).first();
+      if (old == null) {
+        return 1;
+      }
+      Document moved = new Document(old);
+      moved.put("_id", id(mapping, op.key()));
+      for (int i = 0; i < mapping.columns().size(); i++) {
+        Object value = op.row()[i];
+        if (value != Unavailable.UNCHANGED_TOAST && value != Unavailable.ABSENT) {
+          Column column = mapping.columns().get(i);
+          moved.put(column.name(), MongoValues.value(value, column));
+        }
+      }
+      if (newerWins) {
+        moved.put(SqlDialect.COMMIT_TIME_COLUMN, op.commitMicros());
+      }
+      collection.replaceOne(
+          Filters.eq("_id", moved.get("_id")), moved, new ReplaceOptions().upsert(true));
+      collection.deleteOne(Filters.eq("_id", old.get("_id")));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      throw new TargetException(
+          "a value for " + mapping.target() + " cannot be stored in MongoDB: " + e.getMessage(),
+          false,
+          e);
+    } catch (MongoException e) {
+      throw failure(
+          "moving a row of " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
   public void truncate(TableMapping mapping) throws TargetException {
     try {
       collection(mapping).deleteMany(new Document());

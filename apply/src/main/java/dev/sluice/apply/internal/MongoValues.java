@@ -50,7 +50,11 @@ final class MongoValues {
       case TIMESTAMP, TIMESTAMPTZ ->
           TypeMapping.limited(
               "date", "microseconds are cut to milliseconds; infinity cannot be stored");
-      case ARRAY -> TypeMapping.converted("array", "as an array");
+      case ARRAY ->
+          TypeMapping.limited(
+              "array",
+              "as an array (nested for several dimensions) of the elements as their own type"
+                  + " stores them; arrays whose lower bound is not 1 cannot be stored");
       case OTHER -> TypeMapping.converted("string", "as its PostgreSQL text");
     };
   }
@@ -59,9 +63,14 @@ final class MongoValues {
     if (value == null) {
       return null;
     }
-    return column.kind() == ValueKind.ARRAY
-        ? array((List<?>) value, column)
-        : scalar(value, column.kind(), column.pgType());
+    if (column.kind() == ValueKind.ARRAY) {
+      try {
+        return array(SqlValues.elements(value, column), column);
+      } catch (java.sql.SQLDataException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    return scalar(value, column.kind(), column.pgType());
   }
 
   private static List<Object> array(List<?> list, Column column) {
@@ -70,7 +79,9 @@ final class MongoValues {
       converted.add(
           element == null
               ? null
-              : scalar(element, column.elementKind(), column.pgType().replace("[]", "")));
+              : element instanceof List<?> inner
+                  ? array(inner, column)
+                  : scalar(element, column.elementKind(), SqlValues.elementType(column)));
     }
     return converted;
   }
@@ -90,7 +101,7 @@ final class MongoValues {
         yield new Date(days * 86_400_000L);
       }
       case TIME -> ValueText.time((Long) value);
-      case TIMESTAMP, TIMESTAMPTZ -> date((Long) value);
+      case TIMESTAMP, TIMESTAMPTZ -> date(value);
       default -> value;
     };
   }
@@ -109,11 +120,14 @@ final class MongoValues {
     };
   }
 
-  private static Object date(long micros) {
-    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
-      throw new IllegalArgumentException("infinity cannot be stored as a MongoDB date");
+  private static Object date(Object value) {
+    if (value instanceof Long micros) {
+      if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+        throw new IllegalArgumentException("infinity cannot be stored as a MongoDB date");
+      }
+      return new Date(Math.floorDiv(micros, 1000L));
     }
-    return new Date(Math.floorDiv(micros, 1000L));
+    return new Date(SqlValues.epochMillis(value));
   }
 
   private static Object json(String text) {
