@@ -426,12 +426,16 @@ public final class SourceCatalog {
                       WHEN a.atttypid = 790
                         THEN quote_ident(a.attname) || '::numeric::text AS ' || quote_ident(a.attname)
                       ELSE quote_ident(pn.nspname) || '.' || quote_ident(p.proname) || '('
-                        || quote_ident(a.attname) || ')::text AS ' || quote_ident(a.attname) END,
+                        || quote_ident(a.attname)
+                        || CASE WHEN p.proargtypes[0] = a.atttypid OR at.typtype = 'p' THEN ''
+                                ELSE '::' || format_type(p.proargtypes[0], NULL) END
+                        || ')::text AS ' || quote_ident(a.attname) END,
                  ', ' ORDER BY a.attnum)
                || ' FROM ' || quote_ident(?) || '.' || quote_ident(?)
         FROM pg_attribute a
         JOIN pg_type t ON t.oid = a.atttypid
         JOIN pg_proc p ON p.oid = t.typoutput
+        JOIN pg_type at ON at.oid = p.proargtypes[0]
         JOIN pg_namespace pn ON pn.oid = p.pronamespace
         WHERE a.attrelid = to_regclass(format('%I.%I', ?, ?)) AND a.attnum > 0 AND NOT a.attisdropped
         """;
