@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       the data.
  *   <li>In careful mode each change is applied alone behind a savepoint, so a change the target
  *       refuses is found: it stops the rule, or goes to the dead-letter file ({@code onError:
- *       skip}). Careful mode ends at the first commit.
+ *       skip}). Careful mode lasts until the pass has gone past the change where a faster pass
+ *       failed ({@link #lastRead()} of that pass), then ends at the next commit.
  * </ul>
  *
  * <p>Used by one thread.
@@ -123,6 +124,8 @@ public final class ApplyLoop {
   private final TableCheck firstStartCheck;
   private final java.util.Set<TableName> checkedTables = new java.util.HashSet<>();
   private boolean careful;
+  private final long carefulUntil;
+  private long lastRead = JournalPosition.NONE;
 
   private final Map<Integer, TableMapping> mappings = new HashMap<>();
   private final Map<TableName, TableMapping> latestByTable = new HashMap<>();
@@ -165,7 +168,7 @@ public final class ApplyLoop {
       BooleanSupplier running,
       Range range,
       DeadLetters deadLetters,
-      boolean careful,
+      long carefulUntil,
       TableCheck firstStartCheck) {
     this.rule = rule;
     this.target = target;
@@ -174,10 +177,19 @@ public final class ApplyLoop {
     this.running = running;
     this.range = range;
     this.deadLetters = deadLetters;
-    this.careful = careful;
+    this.carefulUntil = carefulUntil;
+    this.careful = carefulUntil != JournalPosition.NONE;
     this.firstStartCheck = firstStartCheck;
     this.newerWins = rule.conflict() == ConflictPolicy.NEWER_WINS;
     this.chunk = new Chunk(rule.mode());
+  }
+
+  /**
+   * The position of the last entry this pass read (the failing change, or after it, when it
+   * failed), or {@link JournalPosition#NONE}.
+   */
+  public long lastRead() {
+    return lastRead;
   }
 
   /** Runs until stopped, or to the range's end. */
@@ -205,6 +217,7 @@ public final class ApplyLoop {
         }
         idleNanos = 100_000;
         sink.caughtUp(false);
+        lastRead = entry.position();
         handle(entry);
         if (canCommit()
             && (careful
@@ -725,6 +738,8 @@ public final class ApplyLoop {
     oldestPendingMicros = 0;
     sink.pending(0);
     lastCheckpointNanos = System.nanoTime();
-    careful = false;
+    if (applied.position() >= carefulUntil) {
+      careful = false;
+    }
   }
 }

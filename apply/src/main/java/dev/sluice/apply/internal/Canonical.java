@@ -91,14 +91,27 @@ public final class Canonical {
 
   private static String scalarOfSource(
       Object value, ValueKind kind, Column column, Dialect dialect) {
+    if (kind == ValueKind.JSON
+        && dialect == Dialect.MONGODB
+        && value.toString().trim().equals("null")) {
+      return NULL; // MongoDB holds a JSON null as it holds SQL NULL
+    }
     return switch (kind) {
       case BOOLEAN -> (Boolean) value ? "t" : "f";
       case INT16, INT32, INT64 -> value.toString();
-      case FLOAT32 ->
-          dialect == Dialect.MONGODB || dialect == Dialect.SQLITE
-              ? Double.toString(((Float) value).doubleValue())
-              : Float.toString((Float) value);
-      case FLOAT64 -> value.toString();
+      case FLOAT32 -> {
+        boolean signedZero = dialect == Dialect.POSTGRESQL || dialect == Dialect.MONGODB;
+        float f = signedZero ? (Float) value : (Float) value + 0.0f;
+        yield dialect == Dialect.MONGODB || dialect == Dialect.SQLITE
+            ? Double.toString(f)
+            : Float.toString(f);
+      }
+      case FLOAT64 ->
+          // MySQL and SQLite store -0 as 0 (documented); adding 0.0 turns -0.0 into 0.0
+          Double.toString(
+              dialect == Dialect.POSTGRESQL || dialect == Dialect.MONGODB
+                  ? (Double) value
+                  : (Double) value + 0.0);
       case DECIMAL -> decimal(value.toString());
       case JSON -> json(value.toString());
       case UUID -> value.toString().toLowerCase(java.util.Locale.ROOT);
@@ -172,9 +185,9 @@ public final class Canonical {
       case INT16, INT32, INT64 -> Long.toString(((Number) value).longValue());
       case FLOAT32 ->
           dialect == Dialect.MONGODB || dialect == Dialect.SQLITE
-              ? Double.toString(((Number) value).doubleValue())
-              : Float.toString(((Number) value).floatValue());
-      case FLOAT64 -> Double.toString(((Number) value).doubleValue());
+              ? Double.toString(number(value).doubleValue())
+              : Float.toString(number(value).floatValue());
+      case FLOAT64 -> Double.toString(number(value).doubleValue());
       case DECIMAL ->
           value instanceof Decimal128 d
               ? (d.isNaN()
@@ -184,8 +197,8 @@ public final class Canonical {
                       : decimal(d.bigDecimalValue().toPlainString()))
               : decimal(value.toString());
       case JSON ->
-          value instanceof Document || value instanceof List<?> || value instanceof Map<?, ?>
-              ? json(toJson(value))
+          dialect == Dialect.MONGODB
+              ? json(toJson(value)) // an embedded document, array or value
               : json(value.toString());
       case UUID -> value.toString().toLowerCase(java.util.Locale.ROOT);
       case TEXT -> trimIfCharInMySql(value.toString(), column, dialect);
@@ -197,7 +210,9 @@ public final class Canonical {
                   ? b.getData()
                   : value instanceof byte[] bytes
                       ? bytes
-                      : value.toString().getBytes(StandardCharsets.UTF_8));
+                      : value.toString().startsWith("\\x")
+                          ? HEX.parseHex(value.toString(), 2, value.toString().length())
+                          : value.toString().getBytes(StandardCharsets.UTF_8));
       case DATE ->
           value.toString().endsWith("infinity") ? value.toString() : date(value).toString();
       case TIME ->
@@ -208,6 +223,11 @@ public final class Canonical {
               : Long.toString(micros(value, kind));
       default -> value.toString();
     };
+  }
+
+  /** A number, or one a JSON array holds as text ({@code "NaN"}, {@code "-Infinity"}). */
+  private static Number number(Object value) {
+    return value instanceof Number n ? n : Double.valueOf(value.toString());
   }
 
   private static String trimIfCharInMySql(String text, Column column, Dialect dialect) {
@@ -358,11 +378,40 @@ public final class Canonical {
     }
   }
 
+  /** A value MongoDB holds for a JSON column (document, array, number, string ...) as JSON. */
   private static String toJson(Object value) {
-    if (value instanceof Document d) {
-      return d.toJson();
+    StringBuilder json = new StringBuilder();
+    appendJson(json, value);
+    return json.toString();
+  }
+
+  private static void appendJson(StringBuilder json, Object value) {
+    if (value == null) {
+      json.append("null");
+    } else if (value instanceof Map<?, ?> map) {
+      json.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        json.append(first ? "" : ",").append(SqlValues.quoteJson(entry.getKey().toString()));
+        json.append(':');
+        appendJson(json, entry.getValue());
+        first = false;
+      }
+      json.append('}');
+    } else if (value instanceof List<?> list) {
+      json.append('[');
+      for (int i = 0; i < list.size(); i++) {
+        json.append(i > 0 ? "," : "");
+        appendJson(json, list.get(i));
+      }
+      json.append(']');
+    } else if (value instanceof Decimal128 decimal) {
+      json.append(decimal.bigDecimalValue().toString());
+    } else if (value instanceof Number || value instanceof Boolean) {
+      json.append(value);
+    } else {
+      json.append(SqlValues.quoteJson(value.toString()));
     }
-    return new Document("v", value).toJson().replaceFirst("^\\{\"v\": ", "").replaceFirst("}$", "");
   }
 
   private static List<Object> parseJsonArray(String text) {

@@ -263,7 +263,7 @@ public final class MongoTarget implements Target {
       Object value = op.row()[i];
       if (value != Unavailable.UNCHANGED_TOAST && value != Unavailable.ABSENT) {
         Column column = mapping.columns().get(i);
-        set.append(column.name(), MongoValues.value(value, column));
+        set.append(column.name(), value(value, column));
       }
     }
     if (newerWins) {
@@ -292,7 +292,7 @@ public final class MongoTarget implements Target {
         Object value = op.row()[i];
         if (value != Unavailable.UNCHANGED_TOAST && value != Unavailable.ABSENT) {
           Column column = mapping.columns().get(i);
-          moved.put(column.name(), MongoValues.value(value, column));
+          moved.put(column.name(), value(value, column));
         }
       }
       if (newerWins) {
@@ -310,6 +310,15 @@ public final class MongoTarget implements Target {
     } catch (MongoException e) {
       throw failure(
           "moving a row of " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  /** A value as MongoDB holds it; a value it cannot hold is refused naming its column. */
+  private static Object value(Object value, Column column) {
+    try {
+      return MongoValues.value(value, column);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (column " + column.name() + ")", e);
     }
   }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bson.Document;
-import org.bson.json.JsonParseException;
 import org.bson.types.Binary;
 import org.bson.types.Decimal128;
 
@@ -41,8 +40,12 @@ final class MongoValues {
       }
       case TEXT, UUID, ENUM -> TypeMapping.exact("string");
       case JSON ->
-          TypeMapping.converted(
-              "object", "as an embedded document; numbers become int, long or double");
+          TypeMapping.limited(
+              "object",
+              "as an embedded document or value: numbers by value (int or long when whole, double"
+                  + " when it holds them exactly, else Decimal128; a number none of them holds"
+                  + " cannot be stored), a JSON null as null (as SQL NULL), of duplicate keys the"
+                  + " last, the text's spacing not kept");
       case BYTES -> TypeMapping.exact("binData");
       case DATE ->
           TypeMapping.limited("date", "as a date at midnight UTC; infinity cannot be stored");
@@ -130,11 +133,83 @@ final class MongoValues {
     return new Date(SqlValues.epochMillis(value));
   }
 
-  private static Object json(String text) {
+  private static final com.fasterxml.jackson.core.JsonFactory JSON_FACTORY =
+      new com.fasterxml.jackson.core.JsonFactory();
+
+  /**
+   * JSON text as the value MongoDB holds: objects as documents (of duplicate keys the last, as
+   * jsonb keeps), arrays as arrays, numbers by their value: int or long when whole and in range,
+   * double when a double holds the value exactly, else Decimal128 (34 digits); a JSON null as null.
+   *
+   * @throws IllegalArgumentException for a number none of them holds exactly
+   */
+  static Object json(String text) {
+    try (com.fasterxml.jackson.core.JsonParser parser = JSON_FACTORY.createParser(text)) {
+      parser.nextToken();
+      return jsonValue(parser);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object jsonValue(com.fasterxml.jackson.core.JsonParser parser)
+      throws java.io.IOException {
+    switch (parser.currentToken()) {
+      case START_OBJECT -> {
+        Document document = new Document();
+        while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_OBJECT) {
+          String name = parser.currentName();
+          parser.nextToken();
+          document.put(name, jsonValue(parser));
+        }
+        return document;
+      }
+      case START_ARRAY -> {
+        List<Object> list = new ArrayList<>();
+        while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          list.add(jsonValue(parser));
+        }
+        return list;
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        return number(parser.getDecimalValue(), parser.getText());
+      }
+      case VALUE_STRING -> {
+        return parser.getText();
+      }
+      case VALUE_TRUE -> {
+        return Boolean.TRUE;
+      }
+      case VALUE_FALSE -> {
+        return Boolean.FALSE;
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private static Object number(BigDecimal value, String text) {
+    BigDecimal whole = value.stripTrailingZeros();
+    if (whole.scale() <= 0 && whole.precision() - whole.scale() <= 19) {
+      long asLong = whole.longValue();
+      if (BigDecimal.valueOf(asLong).compareTo(value) == 0) {
+        return asLong >= Integer.MIN_VALUE && asLong <= Integer.MAX_VALUE
+            ? (Object) (int) asLong
+            : asLong;
+      }
+    }
+    double asDouble = value.doubleValue();
+    if (Double.isFinite(asDouble) && new BigDecimal(asDouble).compareTo(value) == 0) {
+      return asDouble;
+    }
     try {
-      return Document.parse("{\"v\": " + text + "}").get("v");
-    } catch (JsonParseException | IllegalArgumentException e) {
-      return text;
+      return new Decimal128(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "the JSON number "
+              + text
+              + " cannot be stored exactly in MongoDB (no int, long, double or Decimal128 holds it)");
     }
   }
 }

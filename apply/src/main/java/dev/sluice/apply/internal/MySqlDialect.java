@@ -42,8 +42,10 @@ final class MySqlDialect extends SqlDialect {
       case INT16 -> TypeMapping.exact("SMALLINT");
       case INT32 -> TypeMapping.exact("INT");
       case INT64 -> TypeMapping.exact("BIGINT");
-      case FLOAT32 -> TypeMapping.limited("FLOAT", "NaN and infinities cannot be stored");
-      case FLOAT64 -> TypeMapping.limited("DOUBLE", "NaN and infinities cannot be stored");
+      case FLOAT32 ->
+          TypeMapping.limited("FLOAT", "NaN and infinities cannot be stored; -0 is stored as 0");
+      case FLOAT64 ->
+          TypeMapping.limited("DOUBLE", "NaN and infinities cannot be stored; -0 is stored as 0");
       case DECIMAL -> decimal(pgType);
       case TEXT -> text(pgType, key);
       case JSON ->

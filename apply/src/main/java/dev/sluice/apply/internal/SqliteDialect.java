@@ -30,7 +30,8 @@ final class SqliteDialect extends SqlDialect {
     return switch (column.kind()) {
       case INT16, INT32, INT64 -> TypeMapping.exact("INTEGER");
       case FLOAT32, FLOAT64 ->
-          TypeMapping.limited("REAL", "NaN cannot be stored (SQLite turns it into NULL)");
+          TypeMapping.limited(
+              "REAL", "NaN cannot be stored (SQLite turns it into NULL); -0 is stored as 0");
       case BOOLEAN -> TypeMapping.converted("INTEGER", "as 0 or 1");
       case DECIMAL -> TypeMapping.converted("TEXT", "as exact decimal text");
       case TEXT, JSON -> TypeMapping.exact("TEXT");

@@ -46,7 +46,8 @@ final class SourceTypes {
       long relation,
       String extension,
       String collation,
-      boolean builtIn) {}
+      boolean builtIn,
+      boolean array) {}
 
   /**
    * The exact type of a column.
@@ -58,7 +59,7 @@ final class SourceTypes {
   SourceType of(long typeOid, int typmod, int dimensions) throws SQLException {
     TypeRow type = type(typeOid);
     String expression;
-    if (type.category() == 'A' && type.element() != 0) {
+    if (type.array()) {
       int declared = Math.max(1, dimensions);
       expression = expression(type.element(), typmod) + "[]".repeat(declared);
     } else {
@@ -72,7 +73,7 @@ final class SourceTypes {
   /** A type as a column definition writes it: built-in ones as PostgreSQL formats them. */
   private String expression(long oid, int typmod) throws SQLException {
     TypeRow type = type(oid);
-    if (type.category() == 'A' && type.element() != 0) {
+    if (type.array()) {
       return expression(type.element(), typmod) + "[]";
     }
     if (type.builtIn()) {
@@ -99,7 +100,7 @@ final class SourceTypes {
       return;
     }
     TypeRow type = type(oid);
-    if (type.category() == 'A' && type.element() != 0) {
+    if (type.array()) {
       define(type.element(), needed);
       return;
     }
@@ -189,7 +190,7 @@ final class SourceTypes {
                   + expression(attribute.type(), attribute.typmod())
                   + "[]"
                       .repeat(
-                          type(attribute.type()).category() == 'A'
+                          type(attribute.type()).array()
                               ? Math.max(0, attribute.dimensions() - 1)
                               : 0));
         }
@@ -262,7 +263,8 @@ final class SourceTypes {
                     THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.collname)
                           FROM pg_collation c JOIN pg_namespace cn ON cn.oid = c.collnamespace
                           WHERE c.oid = t.typcollation) END,
-               n.nspname IN ('pg_catalog', 'information_schema')
+               n.nspname IN ('pg_catalog', 'information_schema'),
+               t.typelem <> 0 AND (SELECT e.typarray FROM pg_type e WHERE e.oid = t.typelem) = t.oid
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE t.oid = ?::oid
         """;
@@ -287,7 +289,8 @@ final class SourceTypes {
                 rs.getLong(10),
                 rs.getString(11),
                 rs.getString(12),
-                rs.getBoolean(13));
+                rs.getBoolean(13),
+                rs.getBoolean(14));
         types.put(oid, row);
         return row;
       }
