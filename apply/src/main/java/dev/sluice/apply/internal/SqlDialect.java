@@ -39,6 +39,15 @@ public abstract class SqlDialect {
 
   public abstract Dialect dialect();
 
+  /**
+   * The types PostgreSQL columns need that the target lacks and Sluice cannot create (extension and
+   * base types), each with the fix; see {@link PostgresDialect}.
+   */
+  public static List<String> missingPostgresTypes(
+      java.sql.Connection connection, List<Column> columns) throws SQLException {
+    return PostgresDialect.missingTypes(connection, columns);
+  }
+
   /** A quoted identifier. */
   public abstract String quote(String identifier);
 
