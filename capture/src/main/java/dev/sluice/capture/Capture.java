@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.capture.internal.AddedTables;
+import dev.sluice.capture.internal.EngineFailure;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.capture.internal.JournalDiskGuard;
 import dev.sluice.capture.internal.JournalSink;
@@ -458,11 +459,13 @@ public final class Capture implements AutoCloseable {
     return position.equals(SourcePosition.NONE) ? "its start" : "LSN " + Lsn.format(position.lsn());
   }
 
-  private void engineCompleted(boolean success, String message, Throwable error) {
+  private void engineCompleted(boolean success, String engineMessage, Throwable error) {
     if (closing) {
       completion.complete(null);
       return;
     }
+    Optional<String> unreadable = EngineFailure.unreadableValue(error);
+    String message = unreadable.orElse(engineMessage);
     Throwable cause = error;
     lastError = message;
     emit("capture.error", "capture stopped: " + message);
@@ -481,6 +484,8 @@ public final class Capture implements AutoCloseable {
     } else if (message != null && message.contains("is active for PID")) {
       completion.completeExceptionally(
           new SetupException("the replication slot '" + source.slot() + "' " + message));
+    } else if (unreadable.isPresent()) {
+      completion.completeExceptionally(new CaptureException("capture stopped: " + message, cause));
     } else {
       completion.completeExceptionally(new CaptureException("capture failed: " + message, cause));
     }
