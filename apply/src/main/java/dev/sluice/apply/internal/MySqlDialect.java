@@ -43,7 +43,10 @@ final class MySqlDialect extends SqlDialect {
       case INT32 -> TypeMapping.exact("INT");
       case INT64 -> TypeMapping.exact("BIGINT");
       case FLOAT32 ->
-          TypeMapping.limited("FLOAT", "NaN and infinities cannot be stored; -0 is stored as 0");
+          TypeMapping.limited(
+              "FLOAT",
+              "NaN, infinities and the largest values (beyond ±3.402823466e38) cannot be stored;"
+                  + " -0 is stored as 0");
       case FLOAT64 ->
           TypeMapping.limited("DOUBLE", "NaN and infinities cannot be stored; -0 is stored as 0");
       case DECIMAL -> decimal(pgType);
@@ -135,7 +138,9 @@ final class MySqlDialect extends SqlDialect {
     }
     return TypeMapping.limited(
         "DECIMAL(65,30)",
-        "values with more than 35 digits before the point or 30 after it, NaN and infinities cannot be stored");
+        "with 30 decimal places (1.5 reads back as 1.500000000000000000000000000000); values with"
+            + " more than 35 digits before the point or 30 after it, NaN and infinities cannot be"
+            + " stored");
   }
 
   private static TypeMapping text(String pgType, boolean key) {
