@@ -136,11 +136,11 @@ public final class ChangeJson {
   private static void writeValue(Object value, Column column, JsonGenerator json)
       throws IOException {
     if (column.kind() == ValueKind.ARRAY && value instanceof String text) {
-      PgArrayText array = PgArrayText.parse(text, PgArrayText.delimiterOf(elementType(column)));
-      if (array.lowerBounds() != null) {
-        json.writeString(text); // the bounds are kept only in PostgreSQL's own form
+      List<Object> elements = elements(text, column);
+      if (elements == null) {
+        json.writeString(text); // bounds are kept only in PostgreSQL's own form
       } else {
-        writeElements(array.elements(), column.elementKind(), json);
+        writeElements(elements, column.elementKind(), json);
       }
     } else if (column.kind() == ValueKind.ARRAY && value instanceof List<?> list) {
       json.writeStartArray();
@@ -153,6 +153,30 @@ public final class ChangeJson {
     }
   }
 
+  /**
+   * The journal values of an array's elements (nested for several dimensions), or null when the
+   * array is written as its text: its lower bounds are not 1, or an element is not its kind's text.
+   */
+  private static List<Object> elements(String text, Column column) {
+    try {
+      PgArrayText array = PgArrayText.parse(text, PgArrayText.delimiterOf(elementType(column)));
+      return array.lowerBounds() != null ? null : values(array.elements(), column.elementKind());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static List<Object> values(List<?> level, ValueKind kind) {
+    List<Object> values = new ArrayList<>(level.size());
+    for (Object element : level) {
+      values.add(
+          element instanceof List<?> inner
+              ? values(inner, kind)
+              : element == null ? null : PgText.value((String) element, kind));
+    }
+    return values;
+  }
+
   private static void writeElements(List<?> level, ValueKind kind, JsonGenerator json)
       throws IOException {
     json.writeStartArray();
@@ -160,7 +184,7 @@ public final class ChangeJson {
       if (element instanceof List<?> inner) {
         writeElements(inner, kind, json);
       } else {
-        writeScalar(element == null ? null : PgText.value((String) element, kind), kind, json);
+        writeScalar(element, kind, json);
       }
     }
     json.writeEndArray();
