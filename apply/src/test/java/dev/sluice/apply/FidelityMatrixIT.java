@@ -400,9 +400,14 @@ class FidelityMatrixIT {
                           ? b.getData()
                           : value instanceof byte[] a ? a : new byte[0])
               + (value instanceof byte[] || value instanceof Binary ? "" : " " + value);
-      case DATE -> "date " + days(value);
-      case TIME -> "time " + micros(value);
-      case TIMESTAMP, TIMESTAMPTZ -> "ts " + pgMicros(value);
+      case DATE, TIME, TIMESTAMP, TIMESTAMPTZ ->
+          !fromSource && value instanceof Number
+              ? "a number " + value // a date or time stored as a number is not the source's
+              : switch (kind) {
+                case DATE -> "date " + days(value);
+                case TIME -> "time " + micros(value);
+                default -> "ts " + pgMicros(value);
+              };
       default ->
           value instanceof String
               ? "text " + value

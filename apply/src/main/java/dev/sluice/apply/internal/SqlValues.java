@@ -152,10 +152,10 @@ final class SqlValues {
         json.append("null");
       } else if (element instanceof List<?> inner) {
         appendJson(json, inner, elementKind);
-      } else if (element instanceof Number n
+      } else if (isNumber(elementKind)
           && !(element instanceof Double d && !Double.isFinite(d))
           && !(element instanceof Float f && !Float.isFinite(f))) {
-        json.append(n);
+        json.append(element);
       } else if (element instanceof Boolean b) {
         json.append(b);
       } else {
@@ -163,6 +163,13 @@ final class SqlValues {
       }
     }
     json.append(']');
+  }
+
+  private static boolean isNumber(ValueKind kind) {
+    return switch (kind) {
+      case INT16, INT32, INT64, FLOAT32, FLOAT64 -> true;
+      default -> false;
+    };
   }
 
   /** An element as text in ISO-8601 forms (timestamptz in UTC), the rest as {@link ValueText}. */
