@@ -250,6 +250,18 @@ class FidelityMatrixIT {
       Object sourceValue =
           row.getValue() == null ? null : PgText.value(row.getValue(), column.kind());
       Object targetValue = stored.get(id);
+      if (kind == Dialect.MONGODB && !bsonTypeIs(mapping.targetType(), targetValue)) {
+        problems.add(
+            dialect
+                + " "
+                + type.table()
+                + " id "
+                + id
+                + ": stored as "
+                + (targetValue == null ? null : targetValue.getClass().getSimpleName())
+                + ", reported "
+                + mapping.targetType());
+      }
       String exact = strict(sourceValue, column, true);
       String held = strict(targetValue, column, false);
       if (exact.equals(held)) {
@@ -535,6 +547,25 @@ class FidelityMatrixIT {
       throw new IllegalStateException(e);
     }
     return null;
+  }
+
+  /** Whether a value MongoDB holds is of the BSON type the report names (null is any). */
+  private static boolean bsonTypeIs(String reported, Object value) {
+    if (value == null) {
+      return true;
+    }
+    return switch (reported) {
+      case "int" -> value instanceof Integer;
+      case "long" -> value instanceof Long;
+      case "double" -> value instanceof Double;
+      case "decimal" -> value instanceof Decimal128;
+      case "string" -> value instanceof String;
+      case "bool" -> value instanceof Boolean;
+      case "binData" -> value instanceof Binary;
+      case "date" -> value instanceof java.util.Date;
+      case "array" -> value instanceof List<?>;
+      default -> true; // "object": a JSON value is held as the BSON value of its kind
+    };
   }
 
   /** MariaDB names some types its own way: BOOLEAN is tinyint(1), JSON a checked longtext. */
