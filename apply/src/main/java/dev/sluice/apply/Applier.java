@@ -127,7 +127,10 @@ public final class Applier implements AutoCloseable {
     long backoffMillis = 100;
     boolean careful = false;
     long carefulFrom = Long.MIN_VALUE;
+    long carefulUntil = JournalPosition.NONE;
+    ApplyLoop pass = null;
     while (running) {
+      pass = null;
       try (Target connection = Targets.connect(target)) {
         if (state == RuleState.RETRYING) {
           emit("rule.resumed", "target " + target.name() + " is reachable again");
@@ -136,7 +139,8 @@ public final class Applier implements AutoCloseable {
             rule.mode() == RuleMode.APPEND
                 ? mapping -> AppendCheck.check(options.source(), target, mapping)
                 : null;
-        new ApplyLoop(
+        ApplyLoop loop =
+            new ApplyLoop(
                 rule,
                 connection,
                 options.journal(),
@@ -144,9 +148,10 @@ public final class Applier implements AutoCloseable {
                 () -> running,
                 ApplyLoop.Range.FOLLOW,
                 deadLetters,
-                careful,
-                check)
-            .run();
+                careful ? carefulUntil : JournalPosition.NONE,
+                check);
+        pass = loop;
+        loop.run();
         backoffMillis = 100;
       } catch (ApplyLoop.Restart restart) {
         LOG.info("rule {} restarts from its checkpoint: {}", rule.name(), restart.getMessage());
@@ -154,6 +159,7 @@ public final class Applier implements AutoCloseable {
         if (!e.isRetriable() && (!careful || checkpointPosition() != carefulFrom)) {
           careful = true;
           carefulFrom = checkpointPosition();
+          carefulUntil = pass == null ? JournalPosition.NONE : pass.lastRead();
           LOG.warn(
               "rule {}: {}; finding the change the target refuses", rule.name(), e.getMessage());
           continue;

@@ -61,19 +61,36 @@ public final class Compatibility {
       } catch (SetupException e) {
         continue;
       }
-      for (int i = 0; i < mapping.columns().size(); i++) {
-        Column column = mapping.columns().get(i);
-        TypeMapping type =
-            target.dialect() == Dialect.MONGODB
-                ? MongoTypes.map(column)
-                : SqlDialect.of(target.dialect()).typeOf(mapping, i);
+      for (Column column : table.columns()) {
+        int i = mapping.columns().indexOf(column);
+        TypeMapping type;
+        if (i >= 0) {
+          type =
+              target.dialect() == Dialect.MONGODB
+                  ? MongoTypes.map(column)
+                  : SqlDialect.of(target.dialect()).typeOf(mapping, i);
+          if (target.dialect() == Dialect.POSTGRESQL && column.isGenerated()) {
+            type =
+                new TypeMapping(
+                    type.targetType(),
+                    type.fidelity(),
+                    "generated there as on the source: " + column.generated().expression());
+          }
+        } else if (column.isGenerated()) {
+          type =
+              TypeMapping.limited(
+                  "(left out)",
+                  "a generated column, whose values PostgreSQL publishes from version 18 only");
+        } else {
+          continue; // excluded by the rule
+        }
         lines.add(
             new Line(
                 rule.name(),
                 table.table(),
                 mapping.target().toString(),
                 column.name(),
-                column.pgType(),
+                column.sourceType() != null ? column.sourceType().expression() : column.pgType(),
                 type));
       }
     }
@@ -160,6 +177,50 @@ public final class Compatibility {
               + ": "
               + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
+  }
+
+  /**
+   * For a rule into PostgreSQL, the types its tables' columns need that the target lacks and Sluice
+   * cannot create there (extension types, base types made outside any extension), each with the
+   * fix; empty for other targets, or when the target cannot be reached (reported on its own).
+   */
+  public static List<String> checkTypes(
+      SluiceConfig config, RuleConfig rule, List<TableSchema> tables) {
+    TargetConfig target = config.targetOf(rule);
+    List<String> problems = new ArrayList<>();
+    if (target.dialect() != Dialect.POSTGRESQL) {
+      return problems;
+    }
+    Properties properties = new Properties();
+    if (target.user() != null) {
+      properties.setProperty("user", target.user());
+    }
+    if (target.password() != null) {
+      properties.setProperty("password", target.password().reveal());
+    }
+    try (Connection connection = DriverManager.getConnection(target.url(), properties)) {
+      for (TableSchema table : tables) {
+        if (!rule.covers(table.table()) || !table.hasKey()) {
+          continue;
+        }
+        for (String missing :
+            SqlDialect.missingPostgresTypes(
+                connection, TableMapping.of(rule, target.dialect(), table).columns())) {
+          problems.add(
+              "rule "
+                  + rule.name()
+                  + ": target "
+                  + target.name()
+                  + " ("
+                  + table.table()
+                  + "): "
+                  + missing);
+        }
+      }
+    } catch (java.sql.SQLException | SetupException e) {
+      // an unreachable target is reported by checkTarget; a keyless table by unappliable
+    }
+    return problems;
   }
 
   /** For an append rule, why a table's target is not a prefix of the source, per table. */

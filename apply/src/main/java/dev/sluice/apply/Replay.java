@@ -120,8 +120,11 @@ public final class Replay {
           };
       ApplyLoop.Range range = new ApplyLoop.Range(from, end, false);
       try (Target target = Targets.connect(config.targetOf(rule))) {
+        ApplyLoop fast =
+            new ApplyLoop(
+                rule, target, journal, sink, () -> true, range, null, JournalPosition.NONE, null);
         try {
-          new ApplyLoop(rule, target, journal, sink, () -> true, range, null, false, null).run();
+          fast.run();
         } catch (TargetException e) {
           if (e.isRetriable()) {
             throw e;
@@ -137,7 +140,7 @@ public final class Replay {
                   () -> true,
                   range,
                   new DeadLetters(journal.dir(), rule.name()),
-                  true,
+                  fast.lastRead() == JournalPosition.NONE ? Long.MAX_VALUE : fast.lastRead(),
                   null)
               .run();
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.capture.internal.AddedTables;
 import dev.sluice.capture.internal.AddedTablesSnapshot;
+import dev.sluice.capture.internal.EngineFailure;
 import dev.sluice.capture.internal.EngineProperties;
 import dev.sluice.capture.internal.JournalDiskGuard;
 import dev.sluice.capture.internal.JournalSink;
@@ -353,7 +354,13 @@ public final class Capture implements AutoCloseable {
             }));
     this.engine =
         DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-            .using(EngineProperties.of(source, report.tableNames(), offsets, options.tuning()))
+            .using(
+                EngineProperties.of(
+                    source,
+                    report.tableNames(),
+                    offsets,
+                    options.tuning(),
+                    snapshotSelects(probe, report.tableNames())))
             .notifying(sink)
             .using(this::engineCompleted)
             .using(
@@ -483,15 +490,26 @@ public final class Capture implements AutoCloseable {
                 Map.of()));
   }
 
+  private static Map<TableName, String> snapshotSelects(
+      SourceProbe probe, java.util.Set<TableName> tables) {
+    try {
+      return probe.snapshotSelects(tables);
+    } catch (SQLException e) {
+      throw new CaptureException("cannot read the captured tables' columns: " + e.getMessage(), e);
+    }
+  }
+
   private static String describe(SourcePosition position) {
     return position.equals(SourcePosition.NONE) ? "its start" : "LSN " + Lsn.format(position.lsn());
   }
 
-  private void engineCompleted(boolean success, String message, Throwable error) {
+  private void engineCompleted(boolean success, String engineMessage, Throwable error) {
     if (closing) {
       completion.complete(null);
       return;
     }
+    Optional<String> unreadable = EngineFailure.unreadableValue(error);
+    String message = unreadable.orElse(engineMessage);
     Throwable cause = error;
     lastError = message;
     emit("capture.error", "capture stopped: " + message);
@@ -510,6 +528,8 @@ public final class Capture implements AutoCloseable {
     } else if (message != null && message.contains("is active for PID")) {
       completion.completeExceptionally(
           new SetupException("the replication slot '" + source.slot() + "' " + message));
+    } else if (unreadable.isPresent()) {
+      completion.completeExceptionally(new CaptureException("capture stopped: " + message, cause));
     } else {
       completion.completeExceptionally(new CaptureException("capture failed: " + message, cause));
     }

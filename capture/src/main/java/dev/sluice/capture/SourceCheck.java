@@ -313,11 +313,12 @@ public final class SourceCheck {
         return Optional.empty();
       }
       List<String> key = catalog.primaryKey(table.name());
+      boolean generatedPublished = catalog.publishesGeneratedColumns();
       List<dev.sluice.journal.Column> columns = new ArrayList<>();
       for (java.util.Map.Entry<String, SourceCatalog.ColumnType> entry : types.entrySet()) {
         columns.add(
             dev.sluice.capture.internal.RecordMapper.columnOf(
-                entry.getKey(), entry.getValue(), key.indexOf(entry.getKey())));
+                entry.getKey(), entry.getValue(), key.indexOf(entry.getKey()), generatedPublished));
       }
       return Optional.of(
           new dev.sluice.journal.TableSchema(0, table.name(), columns, table.identity()));

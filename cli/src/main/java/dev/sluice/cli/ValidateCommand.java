@@ -102,6 +102,7 @@ final class ValidateCommand implements Callable<Integer> {
     for (RuleConfig rule : loaded.rules()) {
       printCompatibility(out, Compatibility.report(loaded, rule, schemas));
       Compatibility.checkAppend(loaded, rule, schemas).forEach(problems::add);
+      problems.addAll(Compatibility.checkTypes(loaded, rule, schemas));
       problems.addAll(Compatibility.unappliable(rule, loaded.targetOf(rule).dialect(), schemas));
     }
     out.flush();

@@ -120,4 +120,46 @@ class ValidateDryRunIT {
         .contains("rule r: public.audit has no primary key")
         .contains("leave it out of the rule's tables:");
   }
+
+  @Test
+  void aPostgresTargetWithoutTheExtensionOfASourceTypeMakesTheDryRunFailWithTheFix()
+      throws Exception {
+    PostgresCluster pg = SOURCE.cluster();
+    pg.execute("CREATE DATABASE typed", "CREATE DATABASE plain");
+    pg.executeIn(
+        "typed",
+        "CREATE EXTENSION citext",
+        "CREATE TYPE mood AS ENUM ('sad', 'ok')",
+        "CREATE TABLE users(id int PRIMARY KEY, email citext, m mood,"
+            + " doubled int GENERATED ALWAYS AS (id * 2) STORED)");
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(
+        config,
+        """
+        source: { url: "%s", slot: typed }
+        targets:
+          pg: { url: "%s", user: postgres }
+          lite: { url: "jdbc:sqlite:%s" }
+        rules: [ { name: to-pg, target: pg }, { name: to-lite, target: lite } ]
+        """
+            .formatted(pg.jdbcUrl("typed"), pg.jdbcUrl("plain"), dir.resolve("x.db")));
+
+    CliRun run = CliRun.of("validate", "--dry-run", "-c", config.toString());
+
+    assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+    assertThat(run.out())
+        .containsPattern(
+            "public.users.email +\"public\".\"citext\" +-> public.users: \"public\".\"citext\" +exact")
+        .containsPattern(
+            "public.users.m +\"public\".\"mood\" +-> public.users: \"public\".\"mood\" +exact")
+        .containsPattern(
+            "public.users.doubled +integer +-> public.users: integer +exact +generated there as on the source: \\(id \\* 2\\)")
+        .containsPattern(
+            "public.users.doubled +integer +-> users: \\(left out\\) +limited +a generated column");
+    assertThat(run.err())
+        .contains(
+            "rule to-pg: target pg (public.users): type \"public\".\"citext\" (column email) comes from"
+                + " the extension citext, which the target lacks: CREATE EXTENSION \"citext\" SCHEMA \"public\";")
+        .doesNotContain("mood");
+  }
 }

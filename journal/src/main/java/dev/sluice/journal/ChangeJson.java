@@ -135,7 +135,14 @@ public final class ChangeJson {
 
   private static void writeValue(Object value, Column column, JsonGenerator json)
       throws IOException {
-    if (column.kind() == ValueKind.ARRAY && value instanceof List<?> list) {
+    if (column.kind() == ValueKind.ARRAY && value instanceof String text) {
+      List<Object> elements = elements(text, column);
+      if (elements == null) {
+        json.writeString(text); // bounds are kept only in PostgreSQL's own form
+      } else {
+        writeElements(elements, column.elementKind(), json);
+      }
+    } else if (column.kind() == ValueKind.ARRAY && value instanceof List<?> list) {
       json.writeStartArray();
       for (Object element : list) {
         writeScalar(element, column.elementKind(), json);
@@ -144,6 +151,50 @@ public final class ChangeJson {
     } else {
       writeScalar(value, column.kind(), json);
     }
+  }
+
+  /**
+   * The journal values of an array's elements (nested for several dimensions), or null when the
+   * array is written as its text: its lower bounds are not 1, or an element is not its kind's text.
+   */
+  private static List<Object> elements(String text, Column column) {
+    try {
+      PgArrayText array = PgArrayText.parse(text, PgArrayText.delimiterOf(elementType(column)));
+      return array.lowerBounds() != null ? null : values(array.elements(), column.elementKind());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static List<Object> values(List<?> level, ValueKind kind) {
+    List<Object> values = new ArrayList<>(level.size());
+    for (Object element : level) {
+      values.add(
+          element instanceof List<?> inner
+              ? values(inner, kind)
+              : element == null ? null : PgText.value((String) element, kind));
+    }
+    return values;
+  }
+
+  private static void writeElements(List<?> level, ValueKind kind, JsonGenerator json)
+      throws IOException {
+    json.writeStartArray();
+    for (Object element : level) {
+      if (element instanceof List<?> inner) {
+        writeElements(inner, kind, json);
+      } else {
+        writeScalar(element, kind, json);
+      }
+    }
+    json.writeEndArray();
+  }
+
+  /** The base name of an array column's element type ({@code box} for {@code box[]}). */
+  static String elementType(Column column) {
+    String type = column.pgType();
+    int bracket = type.indexOf('[');
+    return bracket < 0 ? type : type.substring(0, bracket);
   }
 
   private static void writeScalar(Object value, ValueKind kind, JsonGenerator json)

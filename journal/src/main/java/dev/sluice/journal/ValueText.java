@@ -22,6 +22,9 @@ public final class ValueText {
     if (value == null) {
       return null;
     }
+    if (value instanceof String text) {
+      return text;
+    }
     return switch (kind) {
       case DATE -> date((Integer) value);
       case TIME -> time((Long) value);
@@ -39,9 +42,16 @@ public final class ValueText {
     return LocalDate.ofEpochDay(epochDay).toString();
   }
 
+  /** {@code 10:15:30.123456}, {@code 10:15} (as {@link LocalTime} writes it), {@code 24:00}. */
   public static String time(long micros) {
+    if (micros == END_OF_DAY_MICROS) {
+      return "24:00";
+    }
     return LocalTime.ofNanoOfDay(micros * 1_000).toString();
   }
+
+  /** PostgreSQL's {@code 24:00:00} in microseconds since midnight. */
+  public static final long END_OF_DAY_MICROS = 86_400_000_000L;
 
   public static String timestamp(long micros) {
     if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {

@@ -96,4 +96,57 @@ class ChangeJsonTest {
         .isEqualTo(
             "{\"position\":\"0:2\",\"marker\":\"snapshot.started\",\"time\":\"1970-01-01T00:00:00Z\",\"tables\":[\"public.a\"],\"detail\":\"initial\"}");
   }
+
+  @Test
+  void arraysAreNestedJsonArraysOfTheirElementsAndKeepTheirBoundsAsPostgresText() {
+    TableSchema arrays =
+        new TableSchema(
+            2,
+            new TableName("public", "arrays"),
+            List.of(
+                Column.of("id", "integer", ValueKind.INT32).asKey(0),
+                new Column("m", "integer[]", ValueKind.ARRAY, ValueKind.INT32, -1, true, List.of()),
+                new Column(
+                    "f",
+                    "double precision[]",
+                    ValueKind.ARRAY,
+                    ValueKind.FLOAT64,
+                    -1,
+                    true,
+                    List.of()),
+                new Column(
+                    "t",
+                    "timestamp with time zone[]",
+                    ValueKind.ARRAY,
+                    ValueKind.TIMESTAMPTZ,
+                    -1,
+                    true,
+                    List.of()),
+                new Column(
+                    "b", "integer[]", ValueKind.ARRAY, ValueKind.INT32, -1, true, List.of())),
+            ReplicaIdentity.DEFAULT);
+    ChangeEvent event =
+        new ChangeEvent(
+            1,
+            arrays,
+            Op.INSERT,
+            null,
+            new Object[] {
+              1,
+              "{{1,2},{3,NULL}}",
+              "{NaN,-0,1.5}",
+              "{\"2026-01-01 10:00:00+02\",-infinity}",
+              "[0:1]={7,8}"
+            },
+            1,
+            new SourcePosition(1, 0, 1, 0),
+            0,
+            0,
+            0);
+
+    assertThat(ChangeJson.toJson(event))
+        .contains(
+            "\"after\":{\"id\":1,\"m\":[[1,2],[3,null]],\"f\":[\"NaN\",-0.0,1.5],"
+                + "\"t\":[\"2026-01-01T08:00:00Z\",\"-infinity\"],\"b\":\"[0:1]={7,8}\"}");
+  }
 }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       the data.
  *   <li>In careful mode each change is applied alone behind a savepoint, so a change the target
  *       refuses is found: it stops the rule, or goes to the dead-letter file ({@code onError:
- *       skip}). Careful mode ends at the first commit.
+ *       skip}). Careful mode lasts until the pass has gone past the change where a faster pass
+ *       failed ({@link #lastRead()} of that pass), then ends at the next commit.
  * </ul>
  *
  * <p>Used by one thread.
@@ -123,6 +124,8 @@ public final class ApplyLoop {
   private final TableCheck firstStartCheck;
   private final java.util.Set<TableName> checkedTables = new java.util.HashSet<>();
   private boolean careful;
+  private final long carefulUntil;
+  private long lastRead = JournalPosition.NONE;
 
   private final Map<Integer, TableMapping> mappings = new HashMap<>();
   private final Map<TableName, TableMapping> latestByTable = new HashMap<>();
@@ -150,6 +153,15 @@ public final class ApplyLoop {
   private long syncRows;
 
   /**
+   * The delete half of a primary-key update, held until its insert half shows whether the row moves
+   * with values the source did not send (then it is moved on the target, see {@link Target#move});
+   * null when none is held.
+   */
+  private ChangeEvent heldKeyChange;
+
+  private TableMapping heldMapping;
+
+  /**
    * @param deadLetters where {@code onError: skip} writes refused changes; null for none
    * @param firstStartCheck checks each table before a rule without a checkpoint writes it; null for
    *     none
@@ -162,7 +174,7 @@ public final class ApplyLoop {
       BooleanSupplier running,
       Range range,
       DeadLetters deadLetters,
-      boolean careful,
+      long carefulUntil,
       TableCheck firstStartCheck) {
     this.rule = rule;
     this.target = target;
@@ -171,10 +183,19 @@ public final class ApplyLoop {
     this.running = running;
     this.range = range;
     this.deadLetters = deadLetters;
-    this.careful = careful;
+    this.carefulUntil = carefulUntil;
+    this.careful = carefulUntil != JournalPosition.NONE;
     this.firstStartCheck = firstStartCheck;
     this.newerWins = rule.conflict() == ConflictPolicy.NEWER_WINS;
     this.chunk = new Chunk(rule.mode());
+  }
+
+  /**
+   * The position of the last entry this pass read (the failing change, or after it, when it
+   * failed), or {@link JournalPosition#NONE}.
+   */
+  public long lastRead() {
+    return lastRead;
   }
 
   /** Runs until stopped, or to the range's end. */
@@ -202,6 +223,7 @@ public final class ApplyLoop {
         }
         idleNanos = 100_000;
         sink.caughtUp(false);
+        lastRead = entry.position();
         handle(entry);
         if (canCommit()
             && (careful
@@ -211,6 +233,7 @@ public final class ApplyLoop {
         }
       }
       if (canCommit() || (boundaryAdvanced() && !inSourceTransaction)) {
+        releaseHeld();
         commit();
       } else {
         target.rollback();
@@ -535,12 +558,86 @@ public final class ApplyLoop {
       return; // append keeps every row it inserted, as it ignores updates and deletes
     }
     if (change.op() == Op.TRUNCATE) {
+      releaseHeld();
       flushChunk();
       target.truncate(mapping);
       dirty = true;
       pendingCounts.merge(Op.TRUNCATE, 1L, Long::sum);
       return;
     }
+    if (heldKeyChange != null) {
+      ChangeEvent old = heldKeyChange;
+      TableMapping oldMapping = heldMapping;
+      heldKeyChange = null;
+      heldMapping = null;
+      if (change.has(ChangeEvent.KEY_CHANGE_NEW)
+          && change.after() != null
+          && change.table().equals(old.table())
+          && RowOp.hasUnchanged(mapping.project(change.after()))) {
+        move(oldMapping, old, mapping, change);
+        return;
+      }
+      add(oldMapping, old);
+    }
+    if (change.has(ChangeEvent.KEY_CHANGE_OLD)
+        && change.op() == Op.DELETE
+        && change.before() != null
+        && rule.mode() != RuleMode.APPEND) {
+      heldKeyChange = change;
+      heldMapping = mapping;
+      return;
+    }
+    add(mapping, change);
+  }
+
+  /** Adds what is held back, when its pair did not come: it is a plain delete. */
+  private void releaseHeld() throws TargetException, RuleFailedException {
+    if (heldKeyChange != null) {
+      ChangeEvent old = heldKeyChange;
+      heldKeyChange = null;
+      add(heldMapping, old);
+      heldMapping = null;
+    }
+  }
+
+  /**
+   * A primary-key update whose new row lacks unchanged TOASTed values: the row is moved on the
+   * target (copied to the new key with the values sent, the old one deleted), after every change
+   * before it, so that the values the source did not send come from the old row.
+   */
+  private void move(
+      TableMapping oldMapping, ChangeEvent old, TableMapping mapping, ChangeEvent change)
+      throws TargetException, RuleFailedException {
+    flushChunk();
+    Object[] row = mapping.project(change.after());
+    Object[] fromKey = oldMapping.keyOf(oldMapping.project(old.before()));
+    RowOp op =
+        new RowOp(
+            RowOp.Kind.UPDATE,
+            mapping.keyOf(row),
+            row,
+            change.commitTimeMicros(),
+            change.position());
+    if (careful) {
+      target.savepoint();
+    }
+    try {
+      sink.missingRows(target.move(mapping, fromKey, op, newerWins));
+    } catch (TargetException e) {
+      if (!careful || e.isRetriable()) {
+        throw e;
+      }
+      target.rollbackToSavepoint();
+      refused(change, e);
+      return;
+    }
+    dirty = true;
+    pendingCounts.merge(Op.DELETE, 1L, Long::sum);
+    pendingCounts.merge(Op.INSERT, 1L, Long::sum);
+  }
+
+  private void add(TableMapping mapping, ChangeEvent change)
+      throws TargetException, RuleFailedException {
     if (careful) {
       applyAlone(mapping, change);
       seenByMirror(mapping, change);
@@ -574,26 +671,31 @@ public final class ApplyLoop {
         throw e;
       }
       target.rollbackToSavepoint();
-      String failure =
-          "rule "
-              + rule.name()
-              + " could not apply "
-              + change.op().label()
-              + " of "
-              + change.table()
-              + " key "
-              + java.util.Arrays.toString(change.key())
-              + " at journal position "
-              + JournalPosition.format(change.position())
-              + ": "
-              + e.getMessage();
-      if (rule.onError() == OnError.SKIP && deadLetters != null) {
-        deadLetters.write(rule.name(), change, e.getMessage());
-        sink.deadLettered(change, failure);
-        return;
-      }
-      throw new RuleFailedException(failure, e);
+      refused(change, e);
     }
+  }
+
+  /** A change the target refused: to the dead-letter file, or the rule stops. */
+  private void refused(ChangeEvent change, TargetException e) throws RuleFailedException {
+    String failure =
+        "rule "
+            + rule.name()
+            + " could not apply "
+            + change.op().label()
+            + " of "
+            + change.table()
+            + " key "
+            + java.util.Arrays.toString(change.key())
+            + " at journal position "
+            + JournalPosition.format(change.position())
+            + ": "
+            + e.getMessage();
+    if (rule.onError() == OnError.SKIP && deadLetters != null) {
+      deadLetters.write(rule.name(), change, e.getMessage());
+      sink.deadLettered(change, failure);
+      return;
+    }
+    throw new RuleFailedException(failure, e);
   }
 
   private TableMapping mapping(TableSchema schema)
@@ -671,6 +773,7 @@ public final class ApplyLoop {
   }
 
   private boolean canCommit() {
+    // (a held key change is inside its source transaction, so it never lets a commit through)
     return !inSourceTransaction && (dirty || !chunk.isEmpty());
   }
 
@@ -697,6 +800,8 @@ public final class ApplyLoop {
     oldestPendingMicros = 0;
     sink.pending(0);
     lastCheckpointNanos = System.nanoTime();
-    careful = false;
+    if (applied.position() >= carefulUntil) {
+      careful = false;
+    }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.sluice.config.Dialect;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.PgText;
 import dev.sluice.journal.ValueKind;
 import dev.sluice.journal.ValueText;
 import java.io.IOException;
@@ -61,26 +62,56 @@ public final class Canonical {
       return NULL;
     }
     if (column.kind() == ValueKind.ARRAY) {
-      List<String> items = new ArrayList<>();
-      for (Object item : (List<?>) value) {
-        items.add(
-            item == null ? NULL : scalarOfSource(item, column.elementKind(), column, dialect));
+      if (dialect == Dialect.POSTGRESQL) {
+        return PgText.format(value, column); // PostgreSQL keeps every dimension and bound
       }
-      return "[" + String.join(",", items) + "]";
+      List<?> elements;
+      try {
+        elements = SqlValues.elements(value, column);
+      } catch (java.sql.SQLDataException e) {
+        return PgText.format(value, column); // no other target holds it
+      }
+      return elementsOfSource(elements, column, dialect);
     }
     return scalarOfSource(value, column.kind(), column, dialect);
   }
 
+  private static String elementsOfSource(List<?> elements, Column column, Dialect dialect) {
+    List<String> items = new ArrayList<>();
+    for (Object item : elements) {
+      items.add(
+          item == null
+              ? NULL
+              : item instanceof List<?> inner
+                  ? elementsOfSource(inner, column, dialect)
+                  : scalarOfSource(item, column.elementKind(), column, dialect));
+    }
+    return "[" + String.join(",", items) + "]";
+  }
+
   private static String scalarOfSource(
       Object value, ValueKind kind, Column column, Dialect dialect) {
+    if (kind == ValueKind.JSON
+        && dialect == Dialect.MONGODB
+        && value.toString().trim().equals("null")) {
+      return NULL; // MongoDB holds a JSON null as it holds SQL NULL
+    }
     return switch (kind) {
       case BOOLEAN -> (Boolean) value ? "t" : "f";
       case INT16, INT32, INT64 -> value.toString();
-      case FLOAT32 ->
-          dialect == Dialect.MONGODB || dialect == Dialect.SQLITE
-              ? Double.toString(((Float) value).doubleValue())
-              : Float.toString((Float) value);
-      case FLOAT64 -> value.toString();
+      case FLOAT32 -> {
+        boolean signedZero = dialect == Dialect.POSTGRESQL || dialect == Dialect.MONGODB;
+        float f = signedZero ? (Float) value : (Float) value + 0.0f;
+        yield dialect == Dialect.MONGODB || dialect == Dialect.SQLITE
+            ? Double.toString(f)
+            : Float.toString(f);
+      }
+      case FLOAT64 ->
+          // MySQL and SQLite store -0 as 0 (documented); adding 0.0 turns -0.0 into 0.0
+          Double.toString(
+              dialect == Dialect.POSTGRESQL || dialect == Dialect.MONGODB
+                  ? (Double) value
+                  : (Double) value + 0.0);
       case DECIMAL -> decimal(value.toString());
       case JSON -> json(value.toString());
       case UUID -> value.toString().toLowerCase(java.util.Locale.ROOT);
@@ -89,14 +120,27 @@ public final class Canonical {
       case INTERVAL -> interval(value.toString());
       case BYTES -> HEX.formatHex((byte[]) value);
       case DATE -> ValueText.date((Integer) value);
-      case TIME -> LocalTime.ofNanoOfDay((Long) value * 1000).format(TIME);
+      case TIME -> timeOfDay((Long) value);
       case TIMESTAMP, TIMESTAMPTZ -> {
-        long micros = (Long) value;
+        long micros =
+            value instanceof String text
+                ? PgText.parseTimestamp(text)
+                : PgText.pgMicros((Long) value);
+        if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+          yield micros > 0 ? "infinity" : "-infinity";
+        }
         yield Long.toString(
             dialect == Dialect.MONGODB ? Math.floorDiv(micros, 1000L) * 1000 : micros);
       }
       default -> value.toString();
     };
+  }
+
+  /** {@code 10:15:30.000000}, and {@code 24:00:00.000000}, which LocalTime cannot hold. */
+  private static String timeOfDay(long micros) {
+    return micros == ValueText.END_OF_DAY_MICROS
+        ? "24:00:00.000000"
+        : LocalTime.ofNanoOfDay(micros * 1000).format(TIME);
   }
 
   /** The form of a value a target returned for a source column. */
@@ -105,15 +149,30 @@ public final class Canonical {
       return NULL;
     }
     if (column.kind() == ValueKind.ARRAY) {
-      List<?> items = value instanceof List<?> list ? list : parseJsonArray(value.toString());
-      List<String> forms = new ArrayList<>();
-      for (Object item : items) {
-        forms.add(
-            item == null ? NULL : scalarOfTarget(item, column.elementKind(), column, dialect));
+      if (dialect == Dialect.POSTGRESQL) {
+        return PgText.format(value, column);
       }
-      return "[" + String.join(",", forms) + "]";
+      String text = value.toString();
+      if (!(value instanceof List<?>) && !text.startsWith("[")) {
+        return text; // not an array this target stored
+      }
+      List<?> items = value instanceof List<?> list ? list : parseJsonArray(text);
+      return elementsOfTarget(items, column, dialect);
     }
     return scalarOfTarget(value, column.kind(), column, dialect);
+  }
+
+  private static String elementsOfTarget(List<?> items, Column column, Dialect dialect) {
+    List<String> forms = new ArrayList<>();
+    for (Object item : items) {
+      forms.add(
+          item == null
+              ? NULL
+              : item instanceof List<?> inner
+                  ? elementsOfTarget(inner, column, dialect)
+                  : scalarOfTarget(item, column.elementKind(), column, dialect));
+    }
+    return "[" + String.join(",", forms) + "]";
   }
 
   private static String scalarOfTarget(
@@ -126,9 +185,9 @@ public final class Canonical {
       case INT16, INT32, INT64 -> Long.toString(((Number) value).longValue());
       case FLOAT32 ->
           dialect == Dialect.MONGODB || dialect == Dialect.SQLITE
-              ? Double.toString(((Number) value).doubleValue())
-              : Float.toString(((Number) value).floatValue());
-      case FLOAT64 -> Double.toString(((Number) value).doubleValue());
+              ? Double.toString(number(value).doubleValue())
+              : Float.toString(number(value).floatValue());
+      case FLOAT64 -> Double.toString(number(value).doubleValue());
       case DECIMAL ->
           value instanceof Decimal128 d
               ? (d.isNaN()
@@ -138,8 +197,8 @@ public final class Canonical {
                       : decimal(d.bigDecimalValue().toPlainString()))
               : decimal(value.toString());
       case JSON ->
-          value instanceof Document || value instanceof List<?> || value instanceof Map<?, ?>
-              ? json(toJson(value))
+          dialect == Dialect.MONGODB
+              ? json(toJson(value)) // an embedded document, array or value
               : json(value.toString());
       case UUID -> value.toString().toLowerCase(java.util.Locale.ROOT);
       case TEXT -> trimIfCharInMySql(value.toString(), column, dialect);
@@ -151,16 +210,24 @@ public final class Canonical {
                   ? b.getData()
                   : value instanceof byte[] bytes
                       ? bytes
-                      : value.toString().getBytes(StandardCharsets.UTF_8));
+                      : value.toString().startsWith("\\x")
+                          ? HEX.parseHex(value.toString(), 2, value.toString().length())
+                          : value.toString().getBytes(StandardCharsets.UTF_8));
       case DATE ->
           value.toString().endsWith("infinity") ? value.toString() : date(value).toString();
-      case TIME -> time(value).format(TIME);
+      case TIME ->
+          value.toString().startsWith("24:00") ? "24:00:00.000000" : time(value).format(TIME);
       case TIMESTAMP, TIMESTAMPTZ ->
           value.toString().endsWith("infinity")
               ? value.toString()
               : Long.toString(micros(value, kind));
       default -> value.toString();
     };
+  }
+
+  /** A number, or one a JSON array holds as text ({@code "NaN"}, {@code "-Infinity"}). */
+  private static Number number(Object value) {
+    return value instanceof Number n ? n : Double.valueOf(value.toString());
   }
 
   private static String trimIfCharInMySql(String text, Column column, Dialect dialect) {
@@ -219,7 +286,9 @@ public final class Canonical {
     if (value instanceof Date d) {
       return LocalDate.ofInstant(d.toInstant(), ZoneOffset.UTC);
     }
-    return LocalDate.parse(value.toString().substring(0, 10));
+    String text = value.toString();
+    int end = text.indexOf('-', text.startsWith("-") || text.startsWith("+") ? 1 : 0) + 6;
+    return LocalDate.parse(text.substring(0, Math.min(end, text.length())));
   }
 
   private static LocalTime time(Object value) {
@@ -242,6 +311,8 @@ public final class Canonical {
       instant = t.toInstant(ZoneOffset.UTC);
     } else if (value instanceof OffsetDateTime t) {
       instant = t.toInstant();
+    } else if (value instanceof Long unix) {
+      return PgText.pgMicros(unix);
     } else {
       String text = value.toString();
       instant =
@@ -250,7 +321,8 @@ public final class Canonical {
                   .toInstant()
               : LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
     }
-    return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
+    return (instant.getEpochSecond() - PgText.PG_EPOCH_MICROS / 1_000_000) * 1_000_000L
+        + instant.getNano() / 1_000;
   }
 
   /** JSON with object keys sorted and numbers by value, compactly written. */
@@ -306,11 +378,40 @@ public final class Canonical {
     }
   }
 
+  /** A value MongoDB holds for a JSON column (document, array, number, string ...) as JSON. */
   private static String toJson(Object value) {
-    if (value instanceof Document d) {
-      return d.toJson();
+    StringBuilder json = new StringBuilder();
+    appendJson(json, value);
+    return json.toString();
+  }
+
+  private static void appendJson(StringBuilder json, Object value) {
+    if (value == null) {
+      json.append("null");
+    } else if (value instanceof Map<?, ?> map) {
+      json.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        json.append(first ? "" : ",").append(SqlValues.quoteJson(entry.getKey().toString()));
+        json.append(':');
+        appendJson(json, entry.getValue());
+        first = false;
+      }
+      json.append('}');
+    } else if (value instanceof List<?> list) {
+      json.append('[');
+      for (int i = 0; i < list.size(); i++) {
+        json.append(i > 0 ? "," : "");
+        appendJson(json, list.get(i));
+      }
+      json.append(']');
+    } else if (value instanceof Decimal128 decimal) {
+      json.append(decimal.bigDecimalValue().toString());
+    } else if (value instanceof Number || value instanceof Boolean) {
+      json.append(value);
+    } else {
+      json.append(SqlValues.quoteJson(value.toString()));
     }
-    return new Document("v", value).toJson().replaceFirst("^\\{\"v\": ", "").replaceFirst("}$", "");
   }
 
   private static List<Object> parseJsonArray(String text) {

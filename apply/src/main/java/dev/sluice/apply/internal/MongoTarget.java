@@ -263,7 +263,7 @@ public final class MongoTarget implements Target {
       Object value = op.row()[i];
       if (value != Unavailable.UNCHANGED_TOAST && value != Unavailable.ABSENT) {
         Column column = mapping.columns().get(i);
-        set.append(column.name(), MongoValues.value(value, column));
+        set.append(column.name(), value(value, column));
       }
     }
     if (newerWins) {
@@ -275,6 +275,51 @@ public final class MongoTarget implements Target {
             : new Document("$set", set);
     return new UpdateOneModel<>(
         filter, update, new UpdateOptions().upsert(op.kind() != RowOp.Kind.UPDATE));
+  }
+
+  @Override
+  public int move(TableMapping mapping, Object[] fromKey, RowOp op, boolean newerWins)
+      throws TargetException {
+    try {
+      MongoCollection<Document> collection = collection(mapping);
+      Document old = collection.find(Filters.eq("_id", id(mapping, fromKey))).first();
+      if (old == null) {
+        return 1;
+      }
+      Document moved = new Document(old);
+      moved.put("_id", id(mapping, op.key()));
+      for (int i = 0; i < mapping.columns().size(); i++) {
+        Object value = op.row()[i];
+        if (value != Unavailable.UNCHANGED_TOAST && value != Unavailable.ABSENT) {
+          Column column = mapping.columns().get(i);
+          moved.put(column.name(), value(value, column));
+        }
+      }
+      if (newerWins) {
+        moved.put(SqlDialect.COMMIT_TIME_COLUMN, op.commitMicros());
+      }
+      collection.replaceOne(
+          Filters.eq("_id", moved.get("_id")), moved, new ReplaceOptions().upsert(true));
+      collection.deleteOne(Filters.eq("_id", old.get("_id")));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      throw new TargetException(
+          "a value for " + mapping.target() + " cannot be stored in MongoDB: " + e.getMessage(),
+          false,
+          e);
+    } catch (MongoException e) {
+      throw failure(
+          "moving a row of " + mapping.target() + " on target " + config.name() + " failed", e);
+    }
+  }
+
+  /** A value as MongoDB holds it; a value it cannot hold is refused naming its column. */
+  private static Object value(Object value, Column column) {
+    try {
+      return MongoValues.value(value, column);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (column " + column.name() + ")", e);
+    }
   }
 
   @Override

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bson.Document;
-import org.bson.json.JsonParseException;
 import org.bson.types.Binary;
 import org.bson.types.Decimal128;
 
@@ -41,8 +40,12 @@ final class MongoValues {
       }
       case TEXT, UUID, ENUM -> TypeMapping.exact("string");
       case JSON ->
-          TypeMapping.converted(
-              "object", "as an embedded document; numbers become int, long or double");
+          TypeMapping.limited(
+              "object",
+              "as an embedded document or value: numbers by value (int or long when whole, double"
+                  + " when it holds them exactly, else Decimal128; a number none of them holds"
+                  + " cannot be stored), a JSON null as null (as SQL NULL), of duplicate keys the"
+                  + " last, the text's spacing not kept");
       case BYTES -> TypeMapping.exact("binData");
       case DATE ->
           TypeMapping.limited("date", "as a date at midnight UTC; infinity cannot be stored");
@@ -50,7 +53,11 @@ final class MongoValues {
       case TIMESTAMP, TIMESTAMPTZ ->
           TypeMapping.limited(
               "date", "microseconds are cut to milliseconds; infinity cannot be stored");
-      case ARRAY -> TypeMapping.converted("array", "as an array");
+      case ARRAY ->
+          TypeMapping.limited(
+              "array",
+              "as an array (nested for several dimensions) of the elements as their own type"
+                  + " stores them; arrays whose lower bound is not 1 cannot be stored");
       case OTHER -> TypeMapping.converted("string", "as its PostgreSQL text");
     };
   }
@@ -59,9 +66,14 @@ final class MongoValues {
     if (value == null) {
       return null;
     }
-    return column.kind() == ValueKind.ARRAY
-        ? array((List<?>) value, column)
-        : scalar(value, column.kind(), column.pgType());
+    if (column.kind() == ValueKind.ARRAY) {
+      try {
+        return array(SqlValues.elements(value, column), column);
+      } catch (java.sql.SQLDataException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    return scalar(value, column.kind(), column.pgType());
   }
 
   private static List<Object> array(List<?> list, Column column) {
@@ -70,7 +82,9 @@ final class MongoValues {
       converted.add(
           element == null
               ? null
-              : scalar(element, column.elementKind(), column.pgType().replace("[]", "")));
+              : element instanceof List<?> inner
+                  ? array(inner, column)
+                  : scalar(element, column.elementKind(), SqlValues.elementType(column)));
     }
     return converted;
   }
@@ -90,7 +104,7 @@ final class MongoValues {
         yield new Date(days * 86_400_000L);
       }
       case TIME -> ValueText.time((Long) value);
-      case TIMESTAMP, TIMESTAMPTZ -> date((Long) value);
+      case TIMESTAMP, TIMESTAMPTZ -> date(value);
       default -> value;
     };
   }
@@ -109,18 +123,93 @@ final class MongoValues {
     };
   }
 
-  private static Object date(long micros) {
-    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
-      throw new IllegalArgumentException("infinity cannot be stored as a MongoDB date");
+  private static Object date(Object value) {
+    if (value instanceof Long micros) {
+      if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+        throw new IllegalArgumentException("infinity cannot be stored as a MongoDB date");
+      }
+      return new Date(Math.floorDiv(micros, 1000L));
     }
-    return new Date(Math.floorDiv(micros, 1000L));
+    return new Date(SqlValues.epochMillis(value));
   }
 
-  private static Object json(String text) {
+  private static final com.fasterxml.jackson.core.JsonFactory JSON_FACTORY =
+      new com.fasterxml.jackson.core.JsonFactory();
+
+  /**
+   * JSON text as the value MongoDB holds: objects as documents (of duplicate keys the last, as
+   * jsonb keeps), arrays as arrays, numbers by their value: int or long when whole and in range,
+   * double when a double holds the value exactly, else Decimal128 (34 digits); a JSON null as null.
+   *
+   * @throws IllegalArgumentException for a number none of them holds exactly
+   */
+  static Object json(String text) {
+    try (com.fasterxml.jackson.core.JsonParser parser = JSON_FACTORY.createParser(text)) {
+      parser.nextToken();
+      return jsonValue(parser);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object jsonValue(com.fasterxml.jackson.core.JsonParser parser)
+      throws java.io.IOException {
+    switch (parser.currentToken()) {
+      case START_OBJECT -> {
+        Document document = new Document();
+        while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_OBJECT) {
+          String name = parser.currentName();
+          parser.nextToken();
+          document.put(name, jsonValue(parser));
+        }
+        return document;
+      }
+      case START_ARRAY -> {
+        List<Object> list = new ArrayList<>();
+        while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          list.add(jsonValue(parser));
+        }
+        return list;
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        return number(parser.getDecimalValue(), parser.getText());
+      }
+      case VALUE_STRING -> {
+        return parser.getText();
+      }
+      case VALUE_TRUE -> {
+        return Boolean.TRUE;
+      }
+      case VALUE_FALSE -> {
+        return Boolean.FALSE;
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private static Object number(BigDecimal value, String text) {
+    BigDecimal whole = value.stripTrailingZeros();
+    if (whole.scale() <= 0 && whole.precision() - whole.scale() <= 19) {
+      long asLong = whole.longValue();
+      if (BigDecimal.valueOf(asLong).compareTo(value) == 0) {
+        return asLong >= Integer.MIN_VALUE && asLong <= Integer.MAX_VALUE
+            ? (Object) (int) asLong
+            : asLong;
+      }
+    }
+    double asDouble = value.doubleValue();
+    if (Double.isFinite(asDouble) && new BigDecimal(asDouble).compareTo(value) == 0) {
+      return asDouble;
+    }
     try {
-      return Document.parse("{\"v\": " + text + "}").get("v");
-    } catch (JsonParseException | IllegalArgumentException e) {
-      return text;
+      return new Decimal128(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "the JSON number "
+              + text
+              + " cannot be stored exactly in MongoDB (no int, long, double or Decimal128 holds it)");
     }
   }
 }

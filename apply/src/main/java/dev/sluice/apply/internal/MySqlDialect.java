@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -43,8 +42,13 @@ final class MySqlDialect extends SqlDialect {
       case INT16 -> TypeMapping.exact("SMALLINT");
       case INT32 -> TypeMapping.exact("INT");
       case INT64 -> TypeMapping.exact("BIGINT");
-      case FLOAT32 -> TypeMapping.limited("FLOAT", "NaN and infinities cannot be stored");
-      case FLOAT64 -> TypeMapping.limited("DOUBLE", "NaN and infinities cannot be stored");
+      case FLOAT32 ->
+          TypeMapping.limited(
+              "FLOAT",
+              "NaN, infinities and the largest values (beyond ±3.402823466e38) cannot be stored;"
+                  + " -0 is stored as 0");
+      case FLOAT64 ->
+          TypeMapping.limited("DOUBLE", "NaN and infinities cannot be stored; -0 is stored as 0");
       case DECIMAL -> decimal(pgType);
       case TEXT -> text(pgType, key);
       case JSON ->
@@ -53,18 +57,31 @@ final class MySqlDialect extends SqlDialect {
       case UUID -> TypeMapping.converted("CHAR(36)", "as text");
       case ENUM -> TypeMapping.converted("VARCHAR(255)", "as its label");
       case INTERVAL -> TypeMapping.converted("VARCHAR(100)", "as ISO-8601 text (P1Y2M3DT4H5M6S)");
-      case TIMETZ -> TypeMapping.converted("VARCHAR(40)", "as ISO-8601 text in UTC");
+      case TIMETZ -> TypeMapping.converted("VARCHAR(40)", "as PostgreSQL's text, with its offset");
       case BYTES ->
           key
               ? TypeMapping.limited(
                   "VARBINARY(" + MAX_KEY_CHARS + ")",
                   "key values longer than " + MAX_KEY_CHARS + " bytes cannot be stored")
               : TypeMapping.exact("LONGBLOB");
-      case DATE -> TypeMapping.limited("DATE", "infinity cannot be stored");
+      case DATE ->
+          TypeMapping.limited(
+              "DATE", "dates before year 1 (BC) or after 9999 and infinity cannot be stored");
       case TIME -> TypeMapping.exact("TIME(6)");
-      case TIMESTAMP -> TypeMapping.limited("DATETIME(6)", "infinity cannot be stored");
-      case TIMESTAMPTZ -> TypeMapping.converted("DATETIME(6)", "in UTC; infinity cannot be stored");
-      case ARRAY -> TypeMapping.converted("JSON", "as a JSON array");
+      case TIMESTAMP ->
+          TypeMapping.limited(
+              "DATETIME(6)",
+              "timestamps before year 1 (BC) or after 9999 and infinity cannot be stored");
+      case TIMESTAMPTZ ->
+          TypeMapping.limited(
+              "DATETIME(6)",
+              "converted to UTC; timestamps before year 1 (BC) or after 9999 and infinity cannot"
+                  + " be stored");
+      case ARRAY ->
+          TypeMapping.limited(
+              "JSON",
+              "as a JSON array (nested for several dimensions) of the elements in sluice tail's"
+                  + " forms; arrays whose lower bound is not 1 cannot be stored");
       case OTHER ->
           TypeMapping.converted(
               key ? "VARCHAR(" + MAX_KEY_CHARS + ")" : "LONGTEXT", "as its PostgreSQL text");
@@ -121,7 +138,9 @@ final class MySqlDialect extends SqlDialect {
     }
     return TypeMapping.limited(
         "DECIMAL(65,30)",
-        "values with more than 35 digits before the point or 30 after it, NaN and infinities cannot be stored");
+        "with 30 decimal places (1.5 reads back as 1.500000000000000000000000000000); values with"
+            + " more than 35 digits before the point or 30 after it, NaN and infinities cannot be"
+            + " stored");
   }
 
   private static TypeMapping text(String pgType, boolean key) {
@@ -160,12 +179,10 @@ final class MySqlDialect extends SqlDialect {
       case FLOAT64 -> statement.setDouble(index, finite((Double) value, column));
       case DECIMAL -> statement.setBigDecimal(index, decimal((String) value, column));
       case BYTES -> statement.setBytes(index, (byte[]) value);
-      case DATE -> statement.setObject(index, SqlValues.date(value));
-      case TIME -> statement.setObject(index, SqlValues.time(value));
-      case TIMESTAMP, TIMESTAMPTZ ->
-          statement.setObject(index, SqlValues.timestamp(finite((Long) value, column)));
-      case ARRAY ->
-          statement.setString(index, SqlValues.jsonArray((List<?>) value, column.elementKind()));
+      case DATE -> statement.setObject(index, inRange(SqlValues.date(value), column));
+      case TIME -> statement.setString(index, dev.sluice.journal.PgText.time((Long) value));
+      case TIMESTAMP, TIMESTAMPTZ -> statement.setObject(index, dateTime(value, column));
+      case ARRAY -> statement.setString(index, SqlValues.jsonArray(value, column));
       default -> statement.setString(index, String.valueOf(value));
     }
   }
@@ -186,12 +203,29 @@ final class MySqlDialect extends SqlDialect {
     return value;
   }
 
-  private static long finite(long micros, Column column) throws SQLDataException {
-    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+  private static java.time.LocalDateTime dateTime(Object value, Column column)
+      throws SQLDataException {
+    java.time.LocalDateTime time = SqlValues.dateTime(value);
+    if (time == null) {
       throw new SQLDataException(
           "infinity cannot be stored in MySQL (column " + column.name() + ")", "22008");
     }
-    return micros;
+    inRange(time.toLocalDate(), column);
+    return time;
+  }
+
+  /** MySQL's dates and datetimes hold the years 1 to 9999: no BC dates, no later years. */
+  private static java.time.LocalDate inRange(java.time.LocalDate date, Column column)
+      throws SQLDataException {
+    if (date.getYear() < 1 || date.getYear() > 9999) {
+      throw new SQLDataException(
+          dev.sluice.journal.PgText.date((int) date.toEpochDay())
+              + " cannot be stored in MySQL, whose dates are from year 1 to 9999 (column "
+              + column.name()
+              + ")",
+          "22008");
+    }
+    return date;
   }
 
   private static BigDecimal decimal(String value, Column column) throws SQLDataException {
@@ -235,6 +269,11 @@ final class MySqlDialect extends SqlDialect {
 
   @Override
   public String upsert(TableMapping mapping, boolean newerWins) {
+    return upsert(mapping, newerWins, "VALUES " + valueList(mapping, newerWins));
+  }
+
+  @Override
+  String upsert(TableMapping mapping, boolean newerWins, String rows) {
     String table = qualified(mapping.target());
     String newer =
         newerWins
@@ -251,7 +290,7 @@ final class MySqlDialect extends SqlDialect {
             : null;
     StringJoiner set = new StringJoiner(", ");
     for (int i = 0; i < mapping.columns().size(); i++) {
-      if (!mapping.isKey(i)) {
+      if (!mapping.isKey(i) && mapping.isWritten(i)) {
         String name = quote(mapping.columns().get(i).name());
         set.add(
             name
@@ -273,8 +312,8 @@ final class MySqlDialect extends SqlDialect {
         + table
         + " "
         + columnList(mapping, newerWins)
-        + " VALUES "
-        + valueList(mapping, newerWins)
+        + " "
+        + rows
         + " ON DUPLICATE KEY UPDATE "
         + set;
   }

@@ -3,8 +3,9 @@ package dev.sluice.apply.internal;
 import dev.sluice.apply.TypeMapping;
 import dev.sluice.config.Dialect;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.PgText;
+import dev.sluice.journal.TypeDefinition;
 import dev.sluice.journal.ValueKind;
-import dev.sluice.journal.ValueText;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,9 +14,15 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * PostgreSQL targets: every column keeps its exact source type (enums are created on the target;
- * types that exist only on the source, such as composite types, become {@code text}). Values that
- * are not plain numbers, booleans, text or bytes are sent in PostgreSQL's text form and cast.
+ * PostgreSQL targets: every column has the source's exact type ({@link Column#sourceType()}):
+ * domains, enums, composite and range types are created on the target from the source's
+ * definitions, extension types need the extension there, generated columns are generated on the
+ * target with the source's expression (and never written). Values are bound in their native form
+ * when they are numbers, booleans or bytes, otherwise as PostgreSQL's own text, always with a cast
+ * to the column's type: the target parses exactly what the source printed.
+ *
+ * <p>Journals written before exact types were recorded give only a column's base type: enums are
+ * created from their labels, other types that exist only on the source become {@code text}.
  */
 final class PostgresDialect extends SqlDialect {
   private static final Set<String> BUILT_IN =
@@ -53,6 +60,9 @@ final class PostgresDialect extends SqlDialect {
 
   @Override
   public TypeMapping map(Column column, boolean key) {
+    if (column.sourceType() != null) {
+      return TypeMapping.exact(column.sourceType().expression());
+    }
     if (column.kind() == ValueKind.OTHER
         && !BUILT_IN.contains(SqlValues.baseType(column.pgType()))) {
       return TypeMapping.converted(
@@ -67,7 +77,11 @@ final class PostgresDialect extends SqlDialect {
     if (mapping.target().schema() != null) {
       statements.add("CREATE SCHEMA IF NOT EXISTS " + quote(mapping.target().schema()));
     }
+    statements.addAll(createTypes(mapping.columns()));
     for (Column column : mapping.columns()) {
+      if (column.sourceType() != null) {
+        continue;
+      }
       boolean isEnum = column.kind() == ValueKind.ENUM || column.elementKind() == ValueKind.ENUM;
       if (isEnum && !column.enumValues().isEmpty()) {
         String type = column.pgType().replace("[]", "");
@@ -85,7 +99,124 @@ final class PostgresDialect extends SqlDialect {
   }
 
   @Override
+  String generation(Column column) {
+    return column.isGenerated()
+        ? " GENERATED ALWAYS AS (" + column.generated().expression() + ") STORED"
+        : "";
+  }
+
+  /**
+   * The statements that create the types the columns need and the target lacks (each once, in the
+   * order they need each other), with their schemas. A type that exists already is left as it is.
+   */
+  List<String> createTypes(List<Column> columns) {
+    return createTypes(columns, Set.of());
+  }
+
+  /**
+   * The statements that create the types the columns need which the target lacks, for a table that
+   * exists (created by an earlier version, or before the source used these types).
+   */
+  List<String> createMissingTypes(java.sql.Connection connection, List<Column> columns)
+      throws SQLException {
+    Set<String> present = new java.util.HashSet<>();
+    try (PreparedStatement exists = connection.prepareStatement("SELECT to_regtype(?)")) {
+      for (Column column : columns) {
+        if (column.sourceType() == null) {
+          continue;
+        }
+        for (TypeDefinition definition : column.sourceType().definitions()) {
+          exists.setString(1, definition.qualifiedName());
+          try (java.sql.ResultSet rs = exists.executeQuery()) {
+            if (rs.next() && rs.getString(1) != null) {
+              present.add(definition.qualifiedName());
+            }
+          }
+        }
+      }
+    }
+    return createTypes(columns, present);
+  }
+
+  private List<String> createTypes(List<Column> columns, Set<String> present) {
+    List<String> statements = new ArrayList<>();
+    Set<String> created = new java.util.HashSet<>(present);
+    for (Column column : columns) {
+      if (column.sourceType() == null) {
+        continue;
+      }
+      for (TypeDefinition definition : column.sourceType().definitions()) {
+        if (definition.definition() == null || !created.add(definition.qualifiedName())) {
+          continue;
+        }
+        if (created.add("schema " + definition.schema())) {
+          statements.add("CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
+        }
+        statements.add(
+            "DO $sluice$ BEGIN "
+                + definition.definition()
+                + "; EXCEPTION WHEN duplicate_object THEN NULL; END $sluice$");
+      }
+    }
+    return statements;
+  }
+
+  /**
+   * The types the columns need that a target must have already and does not (extension types, base
+   * types created outside any extension), each with the fix; empty when none is missing.
+   */
+  static List<String> missingTypes(java.sql.Connection connection, List<Column> columns)
+      throws SQLException {
+    List<String> missing = new ArrayList<>();
+    Set<String> checked = new java.util.HashSet<>();
+    try (PreparedStatement exists = connection.prepareStatement("SELECT to_regtype(?)")) {
+      for (Column column : columns) {
+        if (column.sourceType() == null) {
+          continue;
+        }
+        for (TypeDefinition definition : column.sourceType().definitions()) {
+          if (definition.definition() != null || !checked.add(definition.qualifiedName())) {
+            continue;
+          }
+          exists.setString(1, definition.qualifiedName());
+          try (java.sql.ResultSet rs = exists.executeQuery()) {
+            if (rs.next() && rs.getString(1) != null) {
+              continue;
+            }
+          }
+          missing.add(
+              definition.kind() == TypeDefinition.Kind.EXTENSION
+                  ? "type "
+                      + definition.qualifiedName()
+                      + " (column "
+                      + column.name()
+                      + ") comes from the extension "
+                      + definition.extension()
+                      + ", which the target lacks: CREATE EXTENSION "
+                      + quoteIdentifier(definition.extension())
+                      + " SCHEMA "
+                      + quoteIdentifier(definition.schema())
+                      + ";"
+                  : "type "
+                      + definition.qualifiedName()
+                      + " (column "
+                      + column.name()
+                      + ") is a base type the target lacks: create it there as on the source");
+        }
+      }
+    }
+    return missing;
+  }
+
+  private static String quoteIdentifier(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  @Override
   String placeholder(Column column) {
+    if (column.sourceType() != null) {
+      return "CAST(? AS " + column.sourceType().expression() + ")";
+    }
     return switch (column.kind()) {
       case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, TEXT, BYTES -> "?";
       default -> "CAST(? AS " + map(column, false).targetType() + ")";
@@ -103,47 +234,19 @@ final class PostgresDialect extends SqlDialect {
       case FLOAT32 -> statement.setFloat(index, (Float) value);
       case FLOAT64 -> statement.setDouble(index, (Double) value);
       case BYTES -> statement.setBytes(index, (byte[]) value);
-      case ARRAY -> statement.setString(index, arrayLiteral((List<?>) value, column.elementKind()));
+      case ARRAY ->
+          statement.setString(
+              index,
+              value instanceof String text
+                  ? text
+                  : arrayLiteral((List<?>) value, column.elementKind()));
       default -> statement.setString(index, text(value, column.kind()));
     }
   }
 
   /** A value in PostgreSQL's text input form. */
   static String text(Object value, ValueKind kind) {
-    return switch (kind) {
-      case TIMESTAMP ->
-          infinity((Long) value) != null
-              ? infinity((Long) value)
-              : era(SqlValues.timestampText((Long) value));
-      case TIMESTAMPTZ ->
-          infinity((Long) value) != null
-              ? infinity((Long) value)
-              : era(ValueText.timestampTz((Long) value));
-      case DATE -> era(ValueText.date((Integer) value));
-      case TIME -> ValueText.time((Long) value);
-      case BYTES -> ValueText.bytes((byte[]) value);
-      default -> String.valueOf(value);
-    };
-  }
-
-  /**
-   * PostgreSQL's form of a year before 1: Java's proleptic year {@code -4712} is {@code 4713 BC}
-   * (there is no year 0).
-   */
-  static String era(String iso) {
-    if (!iso.startsWith("-") && !iso.startsWith("0000")) {
-      return iso;
-    }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(-?\\d+)(.*)$").matcher(iso);
-    if (!m.matches()) {
-      return iso;
-    }
-    long year = Long.parseLong(m.group(1));
-    return String.format("%04d", 1 - year) + m.group(2) + " BC";
-  }
-
-  private static String infinity(long micros) {
-    return micros == Long.MAX_VALUE ? "infinity" : micros == Long.MIN_VALUE ? "-infinity" : null;
+    return PgText.format(value, kind);
   }
 
   /** {@code {1,NULL,"a b"}}: every element quoted, quotes and backslashes escaped. */
@@ -186,9 +289,14 @@ final class PostgresDialect extends SqlDialect {
 
   @Override
   public String upsert(TableMapping mapping, boolean newerWins) {
+    return upsert(mapping, newerWins, "VALUES " + valueList(mapping, newerWins));
+  }
+
+  @Override
+  String upsert(TableMapping mapping, boolean newerWins, String rows) {
     StringJoiner set = new StringJoiner(", ");
     for (int i = 0; i < mapping.columns().size(); i++) {
-      if (!mapping.isKey(i)) {
+      if (!mapping.isKey(i) && mapping.isWritten(i)) {
         String name = quote(mapping.columns().get(i).name());
         set.add(name + " = EXCLUDED." + name);
       }
@@ -201,8 +309,8 @@ final class PostgresDialect extends SqlDialect {
             + qualified(mapping.target())
             + " "
             + columnList(mapping, newerWins)
-            + " VALUES "
-            + valueList(mapping, newerWins)
+            + " "
+            + rows
             + " ON CONFLICT ("
             + keyColumns(mapping)
             + ")";

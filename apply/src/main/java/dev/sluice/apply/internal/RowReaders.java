@@ -6,17 +6,14 @@ import com.mongodb.client.model.Sorts;
 import dev.sluice.config.Dialect;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.PgText;
 import dev.sluice.journal.ValueKind;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -39,12 +36,16 @@ public final class RowReaders {
       throws SQLException {
     connection.setAutoCommit(false);
     try (Statement settings = connection.createStatement()) {
+      // the text forms capture journals (see PgText)
       settings.execute("SET LOCAL intervalstyle = 'iso_8601'");
       settings.execute("SET LOCAL timezone = 'UTC'");
+      settings.execute("SET LOCAL datestyle = 'ISO'");
+      settings.execute("SET LOCAL extra_float_digits = 3");
     }
     StringJoiner columns = new StringJoiner(", ");
     for (Column column : mapping.columns()) {
       String name = quote(column.name());
+      // read as the server prints them (getString of a column sent as text), money as a decimal
       columns.add(column.pgType().startsWith("money") ? name + "::numeric" : name);
     }
     StringJoiner order = new StringJoiner(", ");
@@ -183,19 +184,14 @@ public final class RowReaders {
     }
   }
 
-  /** A PostgreSQL value in the journal's representation. */
+  /**
+   * A PostgreSQL value in the journal's representation: numbers, booleans, text and bytes as the
+   * driver reads them, everything else from PostgreSQL's own text, as capture reads a snapshot.
+   */
   static Object readPostgres(ResultSet rs, int index, Column column) throws SQLException {
     Object raw = rs.getObject(index);
     if (raw == null) {
       return null;
-    }
-    if (column.kind() == ValueKind.ARRAY) {
-      Object[] elements = (Object[]) ((Array) raw).getArray();
-      List<Object> list = new ArrayList<>(elements.length);
-      for (Object element : elements) {
-        list.add(element == null ? null : element(element, column.elementKind()));
-      }
-      return list;
     }
     return switch (column.kind()) {
       case INT16 -> rs.getShort(index);
@@ -205,51 +201,9 @@ public final class RowReaders {
       case FLOAT64 -> rs.getDouble(index);
       case BOOLEAN -> rs.getBoolean(index);
       case BYTES -> rs.getBytes(index);
-      case DATE -> days(rs.getObject(index, LocalDate.class));
-      case TIME -> rs.getObject(index, LocalTime.class).toNanoOfDay() / 1000;
-      case TIMESTAMP -> micros(rs.getObject(index, LocalDateTime.class));
-      case TIMESTAMPTZ -> micros(rs.getObject(index, OffsetDateTime.class));
+      case DATE, TIME, TIMESTAMP, TIMESTAMPTZ -> PgText.value(rs.getString(index), column.kind());
       default -> rs.getString(index);
     };
-  }
-
-  private static Object element(Object element, ValueKind kind) {
-    return switch (kind) {
-      case INT16 -> ((Number) element).shortValue();
-      case INT32 -> ((Number) element).intValue();
-      case INT64 -> ((Number) element).longValue();
-      case FLOAT32 -> ((Number) element).floatValue();
-      case FLOAT64 -> ((Number) element).doubleValue();
-      case DATE -> (int) ((java.sql.Date) element).toLocalDate().toEpochDay();
-      case TIMESTAMP, TIMESTAMPTZ -> micros(((java.sql.Timestamp) element).toInstant());
-      case DECIMAL ->
-          element instanceof java.math.BigDecimal d ? d.toPlainString() : element.toString();
-      case BOOLEAN, BYTES -> element;
-      default -> element.toString();
-    };
-  }
-
-  /** pgjdbc gives PostgreSQL's infinities as the extremes of the java.time types. */
-  private static int days(LocalDate date) {
-    return date.equals(LocalDate.MAX)
-        ? Integer.MAX_VALUE
-        : date.equals(LocalDate.MIN) ? Integer.MIN_VALUE : (int) date.toEpochDay();
-  }
-
-  private static long micros(LocalDateTime time) {
-    return time.equals(LocalDateTime.MAX)
-        ? Long.MAX_VALUE
-        : time.equals(LocalDateTime.MIN) ? Long.MIN_VALUE : micros(time.toInstant(ZoneOffset.UTC));
-  }
-
-  private static long micros(OffsetDateTime time) {
-    return time.equals(OffsetDateTime.MAX)
-        ? Long.MAX_VALUE
-        : time.equals(OffsetDateTime.MIN) ? Long.MIN_VALUE : micros(time.toInstant());
-  }
-
-  private static long micros(java.time.Instant instant) {
-    return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
   }
 
   private static Object readTarget(ResultSet rs, int index, Column column) throws SQLException {

@@ -39,6 +39,15 @@ public abstract class SqlDialect {
 
   public abstract Dialect dialect();
 
+  /**
+   * The types PostgreSQL columns need that the target lacks and Sluice cannot create (extension and
+   * base types), each with the fix; see {@link PostgresDialect}.
+   */
+  public static List<String> missingPostgresTypes(
+      java.sql.Connection connection, List<Column> columns) throws SQLException {
+    return PostgresDialect.missingTypes(connection, columns);
+  }
+
   /** A quoted identifier. */
   public abstract String quote(String identifier);
 
@@ -81,6 +90,7 @@ public abstract class SqlDialect {
           quote(column.name())
               + " "
               + (key ? mapKey(mapping, column) : map(column, false)).targetType()
+              + generation(column)
               + (key ? " NOT NULL" : ""));
     }
     if (newerWins) {
@@ -102,6 +112,14 @@ public abstract class SqlDialect {
     return statements;
   }
 
+  /**
+   * What follows a generated column's type in its definition: nothing, unless the dialect computes
+   * it ({@link TableMapping#isWritten}).
+   */
+  String generation(Column column) {
+    return "";
+  }
+
   /** Statements needed before a table can be created (schema, types). */
   List<String> prepareTable(TableMapping mapping) {
     return List.of();
@@ -120,7 +138,8 @@ public abstract class SqlDialect {
         + quote(column.name())
         + " "
         + type
-        + (literal == null ? "" : " DEFAULT " + literal);
+        + generation(column)
+        + (literal == null || column.isGenerated() ? "" : " DEFAULT " + literal);
   }
 
   /**
@@ -158,6 +177,42 @@ public abstract class SqlDialect {
   /** Insert or replace every column of a row. */
   public abstract String upsert(TableMapping mapping, boolean newerWins);
 
+  /**
+   * Insert or replace rows given by {@code rows}: {@code VALUES (...)} or a {@code SELECT} of the
+   * columns of {@link #columnList}.
+   */
+  abstract String upsert(TableMapping mapping, boolean newerWins, String rows);
+
+  /**
+   * Copies a row to its new key, with the values the change carries and the target's own values of
+   * the columns the source did not send (unchanged TOASTed values), replacing a row that has the
+   * new key; the row at the old key is then deleted with {@link #delete}. Parameters: the new key's
+   * and the present columns' values in column order, the commit time (newer-wins), the old key.
+   *
+   * @param present which columns have a value in the change
+   */
+  public String moveRow(TableMapping mapping, boolean[] present, boolean newerWins) {
+    StringJoiner values = new StringJoiner(", ");
+    for (int i = 0; i < mapping.columns().size(); i++) {
+      if (mapping.isWritten(i)) {
+        Column column = mapping.columns().get(i);
+        values.add(mapping.isKey(i) || present[i] ? placeholder(column) : quote(column.name()));
+      }
+    }
+    if (newerWins) {
+      values.add("?");
+    }
+    return upsert(
+        mapping,
+        newerWins,
+        "SELECT "
+            + values
+            + " FROM "
+            + qualified(mapping.target())
+            + " WHERE "
+            + keyCondition(mapping));
+  }
+
   /** Insert a row unless its key exists (append mode). */
   public abstract String insertIfAbsent(TableMapping mapping);
 
@@ -165,13 +220,18 @@ public abstract class SqlDialect {
   public String update(TableMapping mapping, boolean[] present, boolean newerWins) {
     StringJoiner set = new StringJoiner(", ");
     for (int i = 0; i < present.length; i++) {
-      if (present[i] && !mapping.isKey(i)) {
+      if (present[i] && !mapping.isKey(i) && mapping.isWritten(i)) {
         Column column = mapping.columns().get(i);
         set.add(quote(column.name()) + " = " + placeholder(column));
       }
     }
     if (newerWins) {
       set.add(quote(COMMIT_TIME_COLUMN) + " = ?");
+    }
+    if (set.length() == 0) {
+      // every other column was left unchanged: the statement still tells whether the row exists
+      String first = quote(mapping.columns().get(mapping.key()[0]).name());
+      set.add(first + " = " + first);
     }
     return "UPDATE "
         + qualified(mapping.target())
@@ -219,7 +279,11 @@ public abstract class SqlDialect {
   /** {@code (a, b, c)} and {@code (?, ?, ?)} for a row insert. */
   String columnList(TableMapping mapping, boolean newerWins) {
     StringJoiner names = new StringJoiner(", ", "(", ")");
-    mapping.columns().forEach(c -> names.add(quote(c.name())));
+    for (int i = 0; i < mapping.columns().size(); i++) {
+      if (mapping.isWritten(i)) {
+        names.add(quote(mapping.columns().get(i).name()));
+      }
+    }
     if (newerWins) {
       names.add(quote(COMMIT_TIME_COLUMN));
     }
@@ -228,7 +292,11 @@ public abstract class SqlDialect {
 
   String valueList(TableMapping mapping, boolean newerWins) {
     StringJoiner values = new StringJoiner(", ", "(", ")");
-    mapping.columns().forEach(c -> values.add(placeholder(c)));
+    for (int i = 0; i < mapping.columns().size(); i++) {
+      if (mapping.isWritten(i)) {
+        values.add(placeholder(mapping.columns().get(i)));
+      }
+    }
     if (newerWins) {
       values.add("?");
     }

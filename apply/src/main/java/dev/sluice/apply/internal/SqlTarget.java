@@ -180,6 +180,20 @@ public final class SqlTarget implements Target {
   public boolean needsPreparation(TableMapping mapping, TableMapping previous, boolean newerWins)
       throws TargetException {
     try {
+      if (dialect instanceof PostgresDialect) {
+        List<String> missing = PostgresDialect.missingTypes(connection, mapping.columns());
+        if (!missing.isEmpty()) {
+          throw new TargetException(
+              "cannot create "
+                  + mapping.target()
+                  + " on target "
+                  + config.name()
+                  + ": "
+                  + String.join("; ", missing),
+              false,
+              null);
+        }
+      }
       return !plan(mapping, previous, newerWins).isEmpty();
     } catch (SQLException e) {
       throw failure(
@@ -201,6 +215,9 @@ public final class SqlTarget implements Target {
       return dialect.createTable(mapping, newerWins);
     }
     List<String> statements = new ArrayList<>();
+    if (dialect instanceof PostgresDialect postgres) {
+      statements.addAll(postgres.createMissingTypes(connection, mapping.columns()));
+    }
     for (int i = 0; i < mapping.columns().size(); i++) {
       Column column = mapping.columns().get(i);
       ColumnWidth current = existing.get(column.name());
@@ -363,7 +380,9 @@ public final class SqlTarget implements Target {
     for (RowOp op : rows) {
       int index = 1;
       for (int i = 0; i < columns.size(); i++) {
-        bind(statement, index++, op.row()[i], columns.get(i));
+        if (mapping.isWritten(i)) {
+          bind(statement, index++, op.row()[i], columns.get(i));
+        }
       }
       if (newerWins) {
         statement.setLong(index, op.commitMicros());
@@ -385,7 +404,7 @@ public final class SqlTarget implements Target {
     for (RowOp op : rows) {
       int index = 1;
       for (int i = 0; i < columns.size(); i++) {
-        if (present[i] && !mapping.isKey(i)) {
+        if (present[i] && !mapping.isKey(i) && mapping.isWritten(i)) {
           bind(statement, index++, op.row()[i], columns.get(i));
         }
       }
@@ -407,6 +426,51 @@ public final class SqlTarget implements Target {
       }
     }
     return missing;
+  }
+
+  @Override
+  public int move(TableMapping mapping, Object[] fromKey, RowOp op, boolean newerWins)
+      throws TargetException {
+    List<Column> columns = mapping.columns();
+    Object[] row = op.row();
+    boolean[] present = new boolean[row.length];
+    for (int i = 0; i < row.length; i++) {
+      present[i] = row[i] != Unavailable.UNCHANGED_TOAST;
+    }
+    try {
+      PreparedStatement copy = statement(dialect.moveRow(mapping, present, newerWins));
+      int index = 1;
+      for (int i = 0; i < columns.size(); i++) {
+        if (mapping.isWritten(i) && (mapping.isKey(i) || present[i])) {
+          bind(copy, index++, row[i], columns.get(i));
+        }
+      }
+      if (newerWins) {
+        copy.setLong(index++, op.commitMicros());
+      }
+      for (int k = 0; k < fromKey.length; k++) {
+        bind(copy, index++, fromKey[k], columns.get(mapping.key()[k]));
+      }
+      int copied = copy.executeUpdate();
+      PreparedStatement delete = statement(dialect.delete(mapping, newerWins));
+      index = 1;
+      for (int k = 0; k < fromKey.length; k++) {
+        bind(delete, index++, fromKey[k], columns.get(mapping.key()[k]));
+      }
+      if (newerWins) {
+        delete.setLong(index, op.commitMicros());
+      }
+      delete.executeUpdate();
+      return copied == 0 ? 1 : 0;
+    } catch (SQLException e) {
+      throw failure(
+          "moving a row of "
+              + mapping.target()
+              + " to a new key on target "
+              + config.name()
+              + " failed",
+          e);
+    }
   }
 
   private void executeDeletes(TableMapping mapping, List<RowOp> rows, boolean newerWins)

@@ -7,7 +7,6 @@ import dev.sluice.journal.ValueText;
 import java.sql.PreparedStatement;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -31,7 +30,8 @@ final class SqliteDialect extends SqlDialect {
     return switch (column.kind()) {
       case INT16, INT32, INT64 -> TypeMapping.exact("INTEGER");
       case FLOAT32, FLOAT64 ->
-          TypeMapping.limited("REAL", "NaN cannot be stored (SQLite turns it into NULL)");
+          TypeMapping.limited(
+              "REAL", "NaN cannot be stored (SQLite turns it into NULL); -0 is stored as 0");
       case BOOLEAN -> TypeMapping.converted("INTEGER", "as 0 or 1");
       case DECIMAL -> TypeMapping.converted("TEXT", "as exact decimal text");
       case TEXT, JSON -> TypeMapping.exact("TEXT");
@@ -41,7 +41,11 @@ final class SqliteDialect extends SqlDialect {
       case TIMESTAMP -> TypeMapping.converted("TEXT", "as text 2026-11-20 10:15:30.123456");
       case TIMESTAMPTZ ->
           TypeMapping.converted("TEXT", "as ISO-8601 text in UTC (2026-11-20T10:15:30.123456Z)");
-      case ARRAY -> TypeMapping.converted("TEXT", "as a JSON array");
+      case ARRAY ->
+          TypeMapping.limited(
+              "TEXT",
+              "as a JSON array (nested for several dimensions) of the elements in sluice tail's"
+                  + " forms; arrays whose lower bound is not 1 cannot be stored");
       default -> TypeMapping.converted("TEXT", "as its PostgreSQL text");
     };
   }
@@ -59,10 +63,9 @@ final class SqliteDialect extends SqlDialect {
       case BYTES -> statement.setBytes(index, (byte[]) value);
       case DATE -> statement.setString(index, ValueText.date((Integer) value));
       case TIME -> statement.setString(index, ValueText.time((Long) value));
-      case TIMESTAMP -> statement.setString(index, SqlValues.timestampText((Long) value));
-      case TIMESTAMPTZ -> statement.setString(index, ValueText.timestampTz((Long) value));
-      case ARRAY ->
-          statement.setString(index, SqlValues.jsonArray((List<?>) value, column.elementKind()));
+      case TIMESTAMP -> statement.setString(index, SqlValues.timestampText(value));
+      case TIMESTAMPTZ -> statement.setString(index, SqlValues.timestampTzText(value));
+      case ARRAY -> statement.setString(index, SqlValues.jsonArray(value, column));
       default -> statement.setString(index, String.valueOf(value));
     }
   }
@@ -77,9 +80,14 @@ final class SqliteDialect extends SqlDialect {
 
   @Override
   public String upsert(TableMapping mapping, boolean newerWins) {
+    return upsert(mapping, newerWins, "VALUES " + valueList(mapping, newerWins));
+  }
+
+  @Override
+  String upsert(TableMapping mapping, boolean newerWins, String rows) {
     StringJoiner set = new StringJoiner(", ");
     for (int i = 0; i < mapping.columns().size(); i++) {
-      if (!mapping.isKey(i)) {
+      if (!mapping.isKey(i) && mapping.isWritten(i)) {
         String name = quote(mapping.columns().get(i).name());
         set.add(name + " = excluded." + name);
       }
@@ -92,8 +100,8 @@ final class SqliteDialect extends SqlDialect {
             + qualified(mapping.target())
             + " "
             + columnList(mapping, newerWins)
-            + " VALUES "
-            + valueList(mapping, newerWins)
+            + " "
+            + rows
             + " ON CONFLICT ("
             + keyColumns(mapping)
             + ")";

@@ -10,7 +10,11 @@ import java.util.List;
 
 /**
  * How one rule writes one source table version: the target table, the source columns it keeps (all
- * but {@code excludeColumns}), and the key. Immutable.
+ * but {@code excludeColumns}), which of them it writes, and the key. Immutable.
+ *
+ * <p>Generated columns: a PostgreSQL target gets them as generated columns of its own, computed
+ * there and never written; other targets get their values when the source publishes them
+ * (PostgreSQL 18 and later) and leave them out otherwise (only snapshot rows would carry them).
  */
 public final class TableMapping {
   private final TableSchema source;
@@ -18,14 +22,21 @@ public final class TableMapping {
   private final int[] kept;
   private final List<Column> columns;
   private final int[] key;
+  private final boolean[] written;
 
   private TableMapping(
-      TableSchema source, TargetTable target, int[] kept, List<Column> columns, int[] key) {
+      TableSchema source,
+      TargetTable target,
+      int[] kept,
+      List<Column> columns,
+      int[] key,
+      boolean[] written) {
     this.source = source;
     this.target = target;
     this.kept = kept;
     this.columns = List.copyOf(columns);
     this.key = key;
+    this.written = written;
   }
 
   /**
@@ -50,8 +61,18 @@ public final class TableMapping {
         }
         continue;
       }
+      if (dialect != Dialect.POSTGRESQL
+          && column.isGenerated()
+          && !column.generated().published()
+          && !column.isKey()) {
+        continue;
+      }
       keptIndexes.add(i);
       columns.add(column);
+    }
+    boolean[] written = new boolean[columns.size()];
+    for (int i = 0; i < written.length; i++) {
+      written[i] = dialect != Dialect.POSTGRESQL || !columns.get(i).isGenerated();
     }
     if (!source.hasKey()) {
       throw new SetupException(
@@ -71,7 +92,16 @@ public final class TableMapping {
         TargetTable.of(dialect, source.table(), rule.rename()),
         keptIndexes.stream().mapToInt(Integer::intValue).toArray(),
         columns,
-        key);
+        key,
+        written);
+  }
+
+  /**
+   * Whether column {@code index} is written: all are but a PostgreSQL target's generated columns,
+   * which it computes itself.
+   */
+  public boolean isWritten(int index) {
+    return written[index];
   }
 
   public TableSchema source() {

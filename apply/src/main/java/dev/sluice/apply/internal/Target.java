@@ -54,6 +54,19 @@ public interface Target extends AutoCloseable {
    */
   int write(TableMapping mapping, List<RowOp> operations, boolean newerWins) throws TargetException;
 
+  /**
+   * Moves a row to a new key in the current transaction: the half of a primary-key update whose new
+   * row lacks values the source did not send (unchanged TOASTed values). The row at {@code fromKey}
+   * is copied to the new key with the values {@code op} carries, replacing a row there, and
+   * deleted. Re-applying it changes nothing: once the old row is gone, nothing is copied.
+   *
+   * @param op the new row (key and values; {@link dev.sluice.journal.Unavailable#UNCHANGED_TOAST}
+   *     where the source sent none)
+   * @return 1 when the target had no row at {@code fromKey} (nothing moved), else 0
+   */
+  int move(TableMapping mapping, Object[] fromKey, RowOp op, boolean newerWins)
+      throws TargetException;
+
   /** Empties a table in the current transaction. */
   void truncate(TableMapping mapping) throws TargetException;
 

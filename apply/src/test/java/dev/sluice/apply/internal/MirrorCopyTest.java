@@ -165,7 +165,7 @@ class MirrorCopyTest {
             () -> running,
             ApplyLoop.Range.FOLLOW,
             null,
-            false,
+            dev.sluice.journal.JournalPosition.NONE,
             null);
     loop =
         new Thread(

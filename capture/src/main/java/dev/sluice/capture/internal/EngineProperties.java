@@ -6,6 +6,7 @@ import dev.sluice.config.SourceConfig;
 import dev.sluice.config.TableName;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -37,12 +38,25 @@ public final class EngineProperties {
   }
 
   /**
+   * The session settings of every engine connection (snapshot and replication): the text forms
+   * {@link ExactValues} reads are PostgreSQL's ISO ones whatever the server's defaults are.
+   */
+  static final String SESSION_OPTIONS =
+      "-c DateStyle=ISO -c IntervalStyle=iso_8601 -c bytea_output=hex -c extra_float_digits=3";
+
+  /**
    * @param tables the captured tables
    * @param offsetsFile where the engine's position is stored
    * @param tuning batch and queue sizes
+   * @param snapshotSelects the statement a snapshot reads each table with ({@link
+   *     SourceCatalog#snapshotSelect}); tables without one are read the engine's way
    */
   public static Properties of(
-      SourceConfig source, Collection<TableName> tables, Path offsetsFile, Tuning tuning) {
+      SourceConfig source,
+      Collection<TableName> tables,
+      Path offsetsFile,
+      Tuning tuning,
+      Map<TableName, String> snapshotSelects) {
     PostgresUrl url = source.parsedUrl();
     Properties p = new Properties();
     p.setProperty("name", engineName(source));
@@ -100,6 +114,12 @@ public final class EngineProperties {
     // primary key change, which the sink reads, are the change's own and stay
     p.setProperty("extended.headers.enabled", "false");
     p.setProperty("skipped.operations", "none");
+    // every column's value is converted by ExactValues, from PostgreSQL's own text where the
+    // engine hands it over; the engine's own conversions below apply to nothing captured
+    p.setProperty("converters", ExactValues.NAME);
+    p.setProperty(ExactValues.NAME + ".type", ExactValues.class.getName());
+    p.setProperty("driver.options", SESSION_OPTIONS);
+    snapshotSelects(p, snapshotSelects);
     p.setProperty("decimal.handling.mode", "string");
     p.setProperty("interval.handling.mode", "string");
     p.setProperty("time.precision.mode", "adaptive_time_microseconds");
@@ -124,6 +144,54 @@ public final class EngineProperties {
     p.setProperty("errors.retry.delay.max.ms", "10000");
     p.setProperty("retriable.restart.connector.wait.ms", "2000");
     return p;
+  }
+
+  private static final String OVERRIDES = "snapshot.select.statement.overrides";
+
+  /**
+   * The engine reads the tables it snapshots with these statements. It lists them in one setting
+   * separated by commas, so a table whose name has a comma (or surrounding spaces) is read the
+   * engine's way, and a warning says so.
+   */
+  private static void snapshotSelects(Properties p, Map<TableName, String> selects) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    selects.forEach(
+        (table, select) -> {
+          String key = overrideKey(table);
+          if (key == null) {
+            org.slf4j.LoggerFactory.getLogger(EngineProperties.class)
+                .warn(
+                    "the name of {} has a comma or surrounding spaces: its snapshot reads dates,"
+                        + " intervals, arrays and geometric values through the engine, which"
+                        + " cannot read BC dates, interval infinities or array bounds exactly",
+                    table);
+            return;
+          }
+          keys.add(key);
+          p.setProperty(OVERRIDES + "." + key, select);
+        });
+    if (!keys.isEmpty()) {
+      p.setProperty(OVERRIDES, String.join(",", keys));
+    }
+  }
+
+  /**
+   * {@code schema.table} as the engine parses table names, parts with other characters than
+   * letters, digits and {@code _} double-quoted; null when it cannot be listed.
+   */
+  static String overrideKey(TableName table) {
+    String schema = overridePart(table.schema());
+    String name = overridePart(table.name());
+    return schema == null || name == null ? null : schema + "." + name;
+  }
+
+  private static String overridePart(String part) {
+    if (part.contains(",") || !part.equals(part.trim()) || part.isEmpty()) {
+      return null;
+    }
+    return part.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_'))
+        ? part
+        : '"' + part.replace("\"", "\"\"") + '"';
   }
 
   /** The regular expression the engine matches exactly this table's name with. */

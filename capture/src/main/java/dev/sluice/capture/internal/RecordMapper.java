@@ -3,16 +3,16 @@ package dev.sluice.capture.internal;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.Generated;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.Op;
+import dev.sluice.journal.PgText;
 import dev.sluice.journal.ReplicaIdentity;
 import dev.sluice.journal.SourcePosition;
 import dev.sluice.journal.TableSchema;
 import dev.sluice.journal.Unavailable;
 import dev.sluice.journal.ValueKind;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,12 +26,26 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the engine's data change records into journal changes. Each row schema the engine reports
- * becomes one journal schema version, with the exact source types read from the catalog; values are
- * converted once to {@link ValueKind}'s representations, and the engine's placeholder for unchanged
- * TOASTed values becomes {@link Unavailable#UNCHANGED_TOAST}.
+ * becomes one journal schema version, with the exact source types read from the catalog; values
+ * arrive already in {@link ValueKind}'s representations ({@link ExactValues} converts them inside
+ * the engine), and the engine's placeholder for unchanged TOASTed values becomes {@link
+ * Unavailable#UNCHANGED_TOAST}.
+ *
+ * <p>Two kinds of value cannot come exactly out of the engine's parse of a streamed change: a
+ * {@code timetz} (the engine keeps only its instant, in UTC) and, from PostgreSQL 17 on, an
+ * interval's {@code infinity} (read as zero). Their text is read again from the source, by the
+ * row's key, when the row there is still the version the change wrote ({@code xmin} is the change's
+ * transaction): so the last version of every row is exact. A version changed again before it was
+ * read keeps the engine's reading (the instant in UTC, or zero), for as long as the next change of
+ * the row takes to arrive.
+ *
+ * <p>Generated columns that the source does not publish (PostgreSQL before 18) are in every schema
+ * version; streamed changes hold {@link Unavailable#ABSENT} in them.
  *
  * <p>Not thread-safe: used by the capture thread only.
  */
@@ -42,6 +56,7 @@ public final class RecordMapper {
   private static final byte[] UNCHANGED_BYTES =
       UNCHANGED_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
   private static final String TYPE_PARAMETER = "__debezium.source.column.type";
+  private static final Logger LOG = LoggerFactory.getLogger(RecordMapper.class);
 
   private final Function<TableSchema, TableSchema> registry;
   private final CatalogLookup catalog;
@@ -55,6 +70,24 @@ public final class RecordMapper {
     Map<String, SourceCatalog.ColumnType> columns(TableName table) throws Exception;
 
     ReplicaIdentity identity(TableName table) throws Exception;
+
+    /** Whether the change stream carries generated columns' values. */
+    boolean publishesGeneratedColumns() throws Exception;
+
+    /** The source's major version number ({@code 17}). */
+    int majorVersion() throws Exception;
+
+    /**
+     * The text (as PostgreSQL prints it, {@code IntervalStyle = iso_8601}) of some columns of the
+     * row with this key, when the row is the version written by transaction {@code txId}; empty
+     * when it is not (changed or deleted since) or cannot be read.
+     *
+     * @param key the key columns, in key order
+     * @param keyValues their values, in the journal's representation
+     */
+    Map<String, String> rowText(
+        TableName table, List<Column> key, Object[] keyValues, List<String> columns, long txId)
+        throws Exception;
   }
 
   /**
@@ -65,9 +98,20 @@ public final class RecordMapper {
     this.catalog = catalog;
   }
 
-  /** A row schema with its converters. */
+  /**
+   * A row schema with its converters.
+   *
+   * @param fields the engine's field for each journal column, or null for a generated column the
+   *     change stream does not carry
+   * @param reread the indexes of columns whose streamed values are read again from the source
+   * @param rereadZeroOnly for each of those, whether only a zero interval is read again
+   */
   private record RowMapping(
-      TableSchema schema, Field[] fields, UnaryOperator<Object>[] converters) {}
+      TableSchema schema,
+      Field[] fields,
+      UnaryOperator<Object>[] converters,
+      int[] reread,
+      boolean[] rereadZeroOnly) {}
 
   /**
    * Maps a data change record.
@@ -118,6 +162,9 @@ public final class RecordMapper {
         }
       }
     }
+    if (afterRow != null && (op == Op.INSERT || op == Op.UPDATE) && mapping.reread().length > 0) {
+      readAgain(mapping, afterRow, txId == null ? 0 : txId);
+    }
     return new ChangeEvent(
         JournalPosition.NONE,
         mapping.schema(),
@@ -143,25 +190,63 @@ public final class RecordMapper {
     Field[] fields = mapping.fields();
     Object[] row = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
+      if (fields[i] == null) {
+        row[i] = Unavailable.ABSENT;
+        continue;
+      }
       Object raw = struct.getWithoutDefault(fields[i].name());
       row[i] = raw == null ? null : mapping.converters()[i].apply(raw);
     }
     return row;
   }
 
+  /** Reads timetz values (and zero intervals) of a streamed row again, from the source. */
+  private void readAgain(RowMapping mapping, Object[] row, long txId) {
+    TableSchema schema = mapping.schema();
+    List<String> names = new ArrayList<>();
+    for (int r = 0; r < mapping.reread().length; r++) {
+      Object value = row[mapping.reread()[r]];
+      if (value instanceof String text && (!mapping.rereadZeroOnly()[r] || text.equals("PT0S"))) {
+        names.add(schema.columns().get(mapping.reread()[r]).name());
+      }
+    }
+    if (names.isEmpty() || !schema.hasKey()) {
+      return;
+    }
+    List<Column> key = new ArrayList<>();
+    Object[] keyValues = new Object[schema.keyIndexes().length];
+    for (int k = 0; k < keyValues.length; k++) {
+      key.add(schema.columns().get(schema.keyIndexes()[k]));
+      keyValues[k] = row[schema.keyIndexes()[k]];
+    }
+    Map<String, String> texts;
+    try {
+      texts = catalog.rowText(schema.table(), key, keyValues, names, txId);
+    } catch (Exception e) {
+      LOG.debug("cannot read {} of {} again: {}", names, schema.table(), e.getMessage());
+      return;
+    }
+    for (Map.Entry<String, String> text : texts.entrySet()) {
+      row[schema.indexOf(text.getKey())] = text.getValue();
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private RowMapping newMapping(TableName table, Schema rowSchema, Schema keySchema) {
     Map<String, SourceCatalog.ColumnType> types = Map.of();
     ReplicaIdentity identity = ReplicaIdentity.DEFAULT;
+    boolean generatedPublished = false;
+    int major = 0;
     try {
       types = catalog.columns(table);
       identity = catalog.identity(table);
+      generatedPublished = catalog.publishesGeneratedColumns();
+      major = catalog.majorVersion();
     } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(RecordMapper.class)
-          .warn(
-              "cannot read the source catalog for {} ({}); using the engine's type names",
-              table,
-              e.getMessage());
+      LOG.warn(
+          "cannot read the source catalog for {} ({}); using the engine's type names",
+          table,
+          e.getMessage());
     }
     List<String> keyNames = new ArrayList<>();
     if (keySchema != null) {
@@ -169,39 +254,62 @@ public final class RecordMapper {
         keyNames.add(field.name());
       }
     }
-    List<Field> fields = rowSchema.fields();
-    List<Column> columns = new ArrayList<>(fields.size());
-    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array
-    UnaryOperator<Object>[] converters = new UnaryOperator[fields.size()];
-    for (int i = 0; i < fields.size(); i++) {
-      Field field = fields.get(i);
-      SourceCatalog.ColumnType type = types.get(field.name());
-      String pgType = type != null ? type.effective() : engineTypeName(field.schema());
-      ValueKind kind = kindOf(field.schema(), pgType, type);
-      ValueKind elementKind =
-          kind == ValueKind.ARRAY
-              ? kindOf(field.schema().valueSchema(), pgType.replace("[]", ""), type)
-              : null;
-      if (elementKind == ValueKind.ARRAY) {
-        elementKind = ValueKind.OTHER;
+    List<Column> columns = new ArrayList<>();
+    List<Field> fields = new ArrayList<>();
+    List<UnaryOperator<Object>> converters = new ArrayList<>();
+    List<Integer> reread = new ArrayList<>();
+    List<Boolean> zeroOnly = new ArrayList<>();
+    List<String> names = new ArrayList<>(types.keySet());
+    for (Field field : rowSchema.fields()) {
+      if (!types.containsKey(field.name())) {
+        names.add(field.name()); // the catalog does not know it (it could not be read)
       }
-      int keyPosition = keyNames.indexOf(field.name());
-      boolean optional = type != null ? !type.notNull() : field.schema().isOptional();
-      List<String> labels = type != null ? type.enumLabels() : List.of();
-      columns.add(
+    }
+    for (String name : names) {
+      Field field = rowSchema.field(name);
+      SourceCatalog.ColumnType type = types.get(name);
+      if (field == null && (type == null || type.generatedExpression() == null)) {
+        continue; // a column added since the change was made
+      }
+      String pgType = type != null ? type.effective() : engineTypeName(field.schema());
+      ValueKind kind = kindOf(field == null ? null : field.schema(), pgType, type);
+      ValueKind elementKind = kind == ValueKind.ARRAY ? elementKindOf(pgType, type) : null;
+      int keyPosition = keyNames.indexOf(name);
+      boolean optional =
+          type != null ? !type.notNull() : field == null || field.schema().isOptional();
+      Column column =
           new Column(
-              field.name(),
+              name,
               pgType,
               kind,
               elementKind,
               keyPosition,
               optional && keyPosition < 0,
-              labels,
-              type != null ? type.missingValue() : null));
-      converters[i] = converter(kind, elementKind, field.schema());
+              type != null ? type.enumLabels() : List.of(),
+              type != null ? type.missingValue() : null,
+              type != null ? type.sourceType() : null,
+              type != null && type.generatedExpression() != null
+                  ? new Generated(type.generatedExpression(), generatedPublished)
+                  : null);
+      if (kind == ValueKind.TIMETZ || (kind == ValueKind.INTERVAL && major >= 17)) {
+        reread.add(columns.size());
+        zeroOnly.add(kind == ValueKind.INTERVAL);
+      }
+      columns.add(column);
+      fields.add(field);
+      converters.add(converter(kind));
     }
     TableSchema schema = registry.apply(new TableSchema(0, table, columns, identity));
-    return new RowMapping(schema, fields.toArray(new Field[0]), converters);
+    boolean[] zero = new boolean[zeroOnly.size()];
+    for (int i = 0; i < zero.length; i++) {
+      zero[i] = zeroOnly.get(i);
+    }
+    return new RowMapping(
+        schema,
+        fields.toArray(new Field[0]),
+        converters.toArray(new UnaryOperator[0]),
+        reread.stream().mapToInt(Integer::intValue).toArray(),
+        zero);
   }
 
   /** A schema for a table seen only in a TRUNCATE, from the catalog. */
@@ -212,18 +320,15 @@ public final class RecordMapper {
       identity = catalog.identity(table);
       for (Map.Entry<String, SourceCatalog.ColumnType> entry : catalog.columns(table).entrySet()) {
         columns.add(
-            Column.of(
-                entry.getKey(),
-                entry.getValue().effective(),
-                kindOfType(entry.getValue().effective(), entry.getValue())));
+            columnOf(entry.getKey(), entry.getValue(), -1, catalog.publishesGeneratedColumns()));
       }
     } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(RecordMapper.class)
-          .warn("cannot read the source catalog for {}: {}", table, e.getMessage());
+      LOG.warn("cannot read the source catalog for {}: {}", table, e.getMessage());
     }
     TableSchema schema = registry.apply(new TableSchema(0, table, columns, identity));
     @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array
-    RowMapping mapping = new RowMapping(schema, new Field[0], new UnaryOperator[0]);
+    RowMapping mapping =
+        new RowMapping(schema, new Field[0], new UnaryOperator[0], new int[0], new boolean[0]);
     latestByTable.put(table, mapping);
     return mapping;
   }
@@ -237,31 +342,26 @@ public final class RecordMapper {
     return lower.startsWith("_") ? lower.substring(1) + "[]" : lower;
   }
 
+  /**
+   * A column's kind: the representation {@link ExactValues} gave its values (named in its schema),
+   * refined by the catalog for text-represented ones (enums, {@code citext}).
+   */
   static ValueKind kindOf(Schema schema, String pgType, SourceCatalog.ColumnType type) {
-    String logical = schema.name() == null ? "" : schema.name();
-    switch (logical) {
-      case "io.debezium.time.Date":
-        return ValueKind.DATE;
-      case "io.debezium.time.MicroTime", "io.debezium.time.Time", "io.debezium.time.NanoTime":
-        return ValueKind.TIME;
-      case "io.debezium.time.MicroTimestamp",
-      "io.debezium.time.Timestamp",
-      "io.debezium.time.NanoTimestamp":
-        return ValueKind.TIMESTAMP;
-      case "io.debezium.time.ZonedTimestamp":
-        return ValueKind.TIMESTAMPTZ;
-      case "io.debezium.time.ZonedTime":
-        return ValueKind.TIMETZ;
-      case "io.debezium.time.Interval":
-        return ValueKind.INTERVAL;
-      case "io.debezium.data.Json":
-        return ValueKind.JSON;
-      case "io.debezium.data.Uuid":
-        return ValueKind.UUID;
-      case "io.debezium.data.Enum":
-        return ValueKind.ENUM;
-      default:
-        break;
+    String name = schema == null ? null : schema.name();
+    if (name != null && name.startsWith(ExactValues.SCHEMA_PREFIX)) {
+      ValueKind kind = ValueKind.valueOf(name.substring(ExactValues.SCHEMA_PREFIX.length()));
+      if (kind == ValueKind.OTHER) {
+        ValueKind byType = kindOfType(pgType, type);
+        return switch (byType) {
+          case TEXT, ENUM, JSON, UUID -> byType;
+          default -> ValueKind.OTHER;
+        };
+      }
+      return kind;
+    }
+    if (schema == null) {
+      // a generated column the change stream does not carry: only its catalog type is known
+      return pgType.endsWith("]") ? ValueKind.ARRAY : kindOfType(pgType, type);
     }
     return switch (schema.type()) {
       case INT8, INT16 -> ValueKind.INT16;
@@ -271,21 +371,32 @@ public final class RecordMapper {
       case FLOAT64 -> ValueKind.FLOAT64;
       case BOOLEAN -> ValueKind.BOOLEAN;
       case BYTES -> ValueKind.BYTES;
-      case ARRAY -> ValueKind.ARRAY;
-      case STRING -> kindOfType(pgType, type);
       default -> ValueKind.OTHER;
     };
   }
 
-  /** A column as the catalog describes it (for reports made before anything is captured). */
-  public static Column columnOf(String name, SourceCatalog.ColumnType type, int keyPosition) {
-    String pgType = type.effective();
-    boolean array = pgType.endsWith("[]");
-    ValueKind kind = array ? ValueKind.ARRAY : kindOfType(pgType, type);
-    ValueKind element = array ? kindOfType(pgType.substring(0, pgType.length() - 2), type) : null;
-    if (element == ValueKind.ARRAY) {
-      element = ValueKind.OTHER;
+  /** The kind of an array type's elements. */
+  private static ValueKind elementKindOf(String pgType, SourceCatalog.ColumnType type) {
+    int bracket = pgType.indexOf('[');
+    String element = bracket < 0 ? pgType : pgType.substring(0, bracket);
+    if (type != null && !type.enumLabels().isEmpty()) {
+      return ValueKind.ENUM;
     }
+    ValueKind kind = kindOfType(element, null);
+    return kind == ValueKind.ARRAY ? ValueKind.OTHER : kind;
+  }
+
+  /**
+   * A column as the catalog describes it (for reports made before anything is captured).
+   *
+   * @param generatedPublished whether the source publishes generated columns' values
+   */
+  public static Column columnOf(
+      String name, SourceCatalog.ColumnType type, int keyPosition, boolean generatedPublished) {
+    String pgType = type.effective();
+    boolean array = pgType.endsWith("]");
+    ValueKind kind = array ? ValueKind.ARRAY : kindOfType(pgType, type);
+    ValueKind element = array ? elementKindOf(pgType, type) : null;
     return new Column(
         name,
         pgType,
@@ -294,10 +405,14 @@ public final class RecordMapper {
         keyPosition,
         !type.notNull() && keyPosition < 0,
         type.enumLabels(),
-        type.missingValue());
+        type.missingValue(),
+        type.sourceType(),
+        type.generatedExpression() == null
+            ? null
+            : new Generated(type.generatedExpression(), generatedPublished));
   }
 
-  /** The kind of a textual value by its PostgreSQL type. */
+  /** The kind of a value by its PostgreSQL type. */
   static ValueKind kindOfType(String pgType, SourceCatalog.ColumnType type) {
     if (type != null && type.typtype() == 'e') {
       return ValueKind.ENUM;
@@ -311,6 +426,7 @@ public final class RecordMapper {
           "varchar",
           "character",
           "char",
+          "\"char\"",
           "bpchar",
           "name",
           "citext",
@@ -321,7 +437,7 @@ public final class RecordMapper {
       case "interval" -> ValueKind.INTERVAL;
       case "smallint", "int2" -> ValueKind.INT16;
       case "integer", "int4", "int" -> ValueKind.INT32;
-      case "bigint", "int8" -> ValueKind.INT64;
+      case "bigint", "int8", "oid" -> ValueKind.INT64;
       case "boolean", "bool" -> ValueKind.BOOLEAN;
       case "bytea" -> ValueKind.BYTES;
       case "date" -> ValueKind.DATE;
@@ -342,205 +458,24 @@ public final class RecordMapper {
     };
   }
 
-  private static UnaryOperator<Object> converter(
-      ValueKind kind, ValueKind elementKind, Schema schema) {
-    String logical = schema.name() == null ? "" : schema.name();
+  /**
+   * From the value {@link ExactValues} gave to the journal's: timestamps from PG-epoch
+   * microseconds, the unchanged-TOAST placeholder to its marker.
+   */
+  private static UnaryOperator<Object> converter(ValueKind kind) {
     return switch (kind) {
-      case INT16 -> raw -> raw instanceof Byte b ? (Object) (short) b : raw;
-      case TIMESTAMPTZ ->
-          raw -> isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : zonedMicros((String) raw);
-      case TIME ->
-          switch (logical) {
-            case "io.debezium.time.Time" -> raw -> ((Integer) raw).longValue() * 1000;
-            case "io.debezium.time.NanoTime" -> raw -> (Long) raw / 1000;
-            default -> raw -> raw;
+      case TIMESTAMP, TIMESTAMPTZ ->
+          raw -> {
+            long pgMicros = (Long) raw;
+            Long unix = PgText.unixMicros(pgMicros);
+            return unix != null
+                ? (Object) unix
+                : PgText.timestamp(pgMicros, kind == ValueKind.TIMESTAMPTZ);
           };
-      case TIMESTAMP ->
-          switch (logical) {
-            case "io.debezium.time.Timestamp" -> raw -> (Long) raw * 1000;
-            case "io.debezium.time.NanoTimestamp" -> raw -> (Long) raw / 1000;
-            default -> raw -> timestampInfinity((Long) raw);
-          };
-      case DATE -> raw -> dateInfinity((Integer) raw);
-      case BYTES -> RecordMapper::bytes;
-      case DECIMAL -> raw -> raw instanceof String text ? decimalText(text) : raw;
-      case ARRAY -> {
-        UnaryOperator<Object> element = converter(elementKind, null, schema.valueSchema());
-        yield raw -> {
-          if (isPlaceholder(raw)) {
-            return Unavailable.UNCHANGED_TOAST;
-          }
-          List<?> list = (List<?>) raw;
-          List<Object> converted = new ArrayList<>(list.size());
-          for (Object item : list) {
-            converted.add(item == null ? null : element.apply(item));
-          }
-          return converted;
-        };
-      }
-      default -> raw -> isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : raw;
+      case BYTES ->
+          raw -> Arrays.equals((byte[]) raw, UNCHANGED_BYTES) ? Unavailable.UNCHANGED_TOAST : raw;
+      case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, DATE, TIME -> raw -> raw;
+      default -> raw -> UNCHANGED_PLACEHOLDER.equals(raw) ? Unavailable.UNCHANGED_TOAST : raw;
     };
-  }
-
-  /** The engine's form of PostgreSQL's timestamp infinities (pgjdbc's millisecond constants). */
-  private static final long ENGINE_TIMESTAMP_INFINITY = 9223372036825200000L;
-
-  private static final long ENGINE_TIMESTAMP_MINUS_INFINITY = -9223372036832400000L;
-
-  /** The engine's form of PostgreSQL's date infinities: days of -5877611-06-21 and -22. */
-  private static final int ENGINE_DATE_INFINITY = -2147472692;
-
-  private static final int ENGINE_DATE_MINUS_INFINITY = -2147472691;
-
-  /**
-   * Timestamp infinities as the journal holds them: {@code Long.MAX_VALUE} and {@code MIN_VALUE}.
-   */
-  static Object timestampInfinity(long micros) {
-    return micros == ENGINE_TIMESTAMP_INFINITY
-        ? Long.MAX_VALUE
-        : micros == ENGINE_TIMESTAMP_MINUS_INFINITY ? Long.MIN_VALUE : micros;
-  }
-
-  /** Date infinities as the journal holds them: {@code Integer.MAX_VALUE} and {@code MIN_VALUE}. */
-  static Object dateInfinity(int days) {
-    return days == ENGINE_DATE_INFINITY
-        ? Integer.MAX_VALUE
-        : days == ENGINE_DATE_MINUS_INFINITY ? Integer.MIN_VALUE : days;
-  }
-
-  private static Object bytes(Object raw) {
-    byte[] bytes;
-    if (raw instanceof ByteBuffer buffer) {
-      ByteBuffer copy = buffer.duplicate();
-      bytes = new byte[copy.remaining()];
-      copy.get(bytes);
-    } else if (raw instanceof byte[] array) {
-      bytes = array;
-    } else {
-      return isPlaceholder(raw) ? Unavailable.UNCHANGED_TOAST : raw;
-    }
-    return Arrays.equals(bytes, UNCHANGED_BYTES) ? Unavailable.UNCHANGED_TOAST : bytes;
-  }
-
-  private static boolean isPlaceholder(Object raw) {
-    if (raw instanceof String s) {
-      return s.equals(UNCHANGED_PLACEHOLDER);
-    }
-    if (raw instanceof List<?> list) {
-      return list.size() == 1 && isPlaceholder(list.get(0));
-    }
-    if (raw instanceof ByteBuffer || raw instanceof byte[]) {
-      return bytes(raw) == Unavailable.UNCHANGED_TOAST;
-    }
-    return false;
-  }
-
-  /**
-   * A decimal in PostgreSQL's own text form: {@code NaN}, {@code Infinity}, or plain digits with
-   * their scale (the engine writes {@code NAN} and uses exponents for small values).
-   */
-  static Object decimalText(String text) {
-    if (text.equals(UNCHANGED_PLACEHOLDER)) {
-      return Unavailable.UNCHANGED_TOAST;
-    }
-    return switch (text.toUpperCase(Locale.ROOT)) {
-      case "NAN" -> "NaN";
-      case "INFINITY", "+INFINITY" -> "Infinity";
-      case "-INFINITY" -> "-Infinity";
-      default ->
-          text.indexOf('E') >= 0 || text.indexOf('e') >= 0
-              ? new java.math.BigDecimal(text).toPlainString()
-              : text;
-    };
-  }
-
-  /**
-   * Micros since the epoch of an ISO offset timestamp; PostgreSQL's infinities as Long extremes.
-   */
-  static Object zonedMicros(String text) {
-    if (text.equals("infinity")) {
-      return Long.MAX_VALUE;
-    }
-    if (text.equals("-infinity")) {
-      return Long.MIN_VALUE;
-    }
-    long utc = utcMicros(text);
-    if (utc != NOT_PLAIN_UTC) {
-      return utc;
-    }
-    OffsetDateTime time = OffsetDateTime.parse(text);
-    return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
-  }
-
-  private static final long NOT_PLAIN_UTC = Long.MIN_VALUE;
-  private static final long[] NANOS_PER_DIGIT = {
-    100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1
-  };
-
-  /**
-   * The engine's usual form of a timestamptz, {@code 2026-11-22T06:49:18.899123Z} (a four-digit
-   * year, UTC, 0 to 9 fraction digits), in microseconds since the epoch, as {@link
-   * OffsetDateTime#parse} gives it but without its general parser (a twelfth of capture's own time
-   * in the benchmark's profile); {@link #NOT_PLAIN_UTC} for any other form, which is then parsed
-   * the general way.
-   */
-  static long utcMicros(String t) {
-    int n = t.length();
-    if (n < 20
-        || t.charAt(n - 1) != 'Z'
-        || t.charAt(4) != '-'
-        || t.charAt(7) != '-'
-        || t.charAt(10) != 'T'
-        || t.charAt(13) != ':'
-        || t.charAt(16) != ':') {
-      return NOT_PLAIN_UTC;
-    }
-    int year = digits(t, 0, 4);
-    int month = digits(t, 5, 2);
-    int day = digits(t, 8, 2);
-    int hour = digits(t, 11, 2);
-    int minute = digits(t, 14, 2);
-    int second = digits(t, 17, 2);
-    if (year < 0
-        || month < 1
-        || month > 12
-        || day < 1
-        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
-        || hour < 0
-        || hour > 23
-        || minute < 0
-        || minute > 59
-        || second < 0
-        || second > 59) {
-      return NOT_PLAIN_UTC;
-    }
-    long nanos = 0;
-    if (n > 20) {
-      int fraction = n - 21;
-      if (t.charAt(19) != '.' || fraction < 1 || fraction > 9) {
-        return NOT_PLAIN_UTC;
-      }
-      int value = digits(t, 20, fraction);
-      if (value < 0) {
-        return NOT_PLAIN_UTC;
-      }
-      nanos = value * NANOS_PER_DIGIT[fraction - 1];
-    }
-    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-    long seconds = days * 86_400 + hour * 3_600L + minute * 60L + second;
-    return seconds * 1_000_000L + nanos / 1_000;
-  }
-
-  /** The decimal number of {@code count} digits at {@code from}, or -1 when one is not a digit. */
-  private static int digits(String text, int from, int count) {
-    int value = 0;
-    for (int i = from; i < from + count; i++) {
-      char c = text.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      value = value * 10 + (c - '0');
-    }
-    return value;
   }
 }

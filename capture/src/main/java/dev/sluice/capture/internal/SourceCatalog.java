@@ -1,8 +1,10 @@
 package dev.sluice.capture.internal;
 
 import dev.sluice.capture.SourceTable;
+import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.ReplicaIdentity;
+import dev.sluice.journal.SourceType;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,6 +41,8 @@ public final class SourceCatalog {
    * @param missingValue the value, in text form, that rows which existed when the column was added
    *     with a non-volatile default read (PostgreSQL's {@code attmissingval}, filled without WAL
    *     rows); null when there is none
+   * @param sourceType the exact type, with the definitions of the types it needs
+   * @param generatedExpression the expression of a generated (stored) column; otherwise null
    */
   public record ColumnType(
       String formatted,
@@ -46,7 +50,9 @@ public final class SourceCatalog {
       char typtype,
       List<String> enumLabels,
       boolean notNull,
-      String missingValue) {
+      String missingValue,
+      SourceType sourceType,
+      String generatedExpression) {
     /** The type to use: the base type of a domain, else the type itself. */
     public String effective() {
       return baseFormatted != null ? baseFormatted : formatted;
@@ -71,6 +77,11 @@ public final class SourceCatalog {
         return rs.getString(1);
       }
     }
+  }
+
+  /** The server's version, as it reported it when the connection started (no query). */
+  public PostgresVersion version() throws SQLException {
+    return PostgresVersion.of(connection);
   }
 
   /** Whether the connected user may open replication connections. */
@@ -126,12 +137,17 @@ public final class SourceCatalog {
                (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
                  WHERE e.enumtypid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE a.atttypid END),
                a.attnotnull,
-               CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END
+               CASE WHEN a.atthasmissing THEN (a.attmissingval::text::text[])[1] END,
+               a.atttypid, a.atttypmod, a.attndims,
+               (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+                 WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.attgenerated = 's')
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         WHERE a.attrelid = to_regclass(format('%I.%I', ?, ?)) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum
         """;
     Map<String, ColumnType> columns = new LinkedHashMap<>();
+    Map<String, long[]> typeOids = new java.util.HashMap<>();
+    SourceTypes types = new SourceTypes(connection);
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setString(1, table.schema());
       statement.setString(2, table.name());
@@ -148,9 +164,26 @@ public final class SourceCatalog {
                   rs.getString(3).charAt(0),
                   enumLabels,
                   rs.getBoolean(6),
-                  rs.getString(7)));
+                  rs.getString(7),
+                  null,
+                  rs.getString(11)));
+          typeOids.put(rs.getString(1), new long[] {rs.getLong(8), rs.getInt(9), rs.getInt(10)});
         }
       }
+    }
+    for (Map.Entry<String, ColumnType> entry : columns.entrySet()) {
+      long[] type = typeOids.get(entry.getKey());
+      ColumnType column = entry.getValue();
+      entry.setValue(
+          new ColumnType(
+              column.formatted(),
+              column.baseFormatted(),
+              column.typtype(),
+              column.enumLabels(),
+              column.notNull(),
+              column.missingValue(),
+              types.of(type[0], (int) type[1], (int) type[2]),
+              column.generatedExpression()));
     }
     return columns;
   }
@@ -302,15 +335,102 @@ public final class SourceCatalog {
     }
   }
 
-  /** Creates the publication with exactly these tables, or sets its tables when it exists. */
+  /**
+   * Creates the publication with exactly these tables, or sets its tables when it exists; and sets
+   * its options: changes of a partitioned table's partitions are published as changes of the
+   * partitioned table ({@code publish_via_partition_root}, so that they carry the name capture
+   * knows the table by, whichever partition a row is in, and partitions attached later are
+   * published too), and on PostgreSQL 18 and later the values of generated columns are published
+   * ({@code publish_generated_columns = stored}).
+   */
   public void ensurePublication(String publication, Set<TableName> tables) throws SQLException {
     String list = String.join(", ", tables.stream().map(SourceCatalog::quoted).toList());
     Optional<Set<TableName>> existing = publicationTables(publication);
+    String options = publicationOptions();
     try (Statement statement = connection.createStatement()) {
       if (existing.isEmpty()) {
-        statement.execute("CREATE PUBLICATION " + quoteIdent(publication) + " FOR TABLE " + list);
-      } else if (!existing.get().equals(tables)) {
+        statement.execute(
+            "CREATE PUBLICATION "
+                + quoteIdent(publication)
+                + " FOR TABLE "
+                + list
+                + " WITH ("
+                + options
+                + ")");
+        return;
+      }
+      if (!existing.get().equals(tables)) {
         statement.execute("ALTER PUBLICATION " + quoteIdent(publication) + " SET TABLE " + list);
+      }
+      if (!hasPublicationOptions(publication)) {
+        statement.execute(
+            "ALTER PUBLICATION " + quoteIdent(publication) + " SET (" + options + ")");
+      }
+    }
+  }
+
+  private String publicationOptions() throws SQLException {
+    return "publish_via_partition_root = true"
+        + (version().atLeast(18) ? ", publish_generated_columns = stored" : "");
+  }
+
+  private boolean hasPublicationOptions(String publication) throws SQLException {
+    String generated = version().atLeast(18) ? " AND pubgencols = 's'" : "";
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT 1 FROM pg_publication WHERE pubname = ? AND pubviaroot" + generated)) {
+      statement.setString(1, publication);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /**
+   * Whether the source's change stream carries generated columns' values: PostgreSQL 18 and later,
+   * whose publication Sluice sets to publish them.
+   */
+  public boolean publishesGeneratedColumns() throws SQLException {
+    return version().atLeast(18);
+  }
+
+  /**
+   * The statement a snapshot reads a table with: every column under its own name, those whose
+   * values the engine would read through JDBC objects (dates, intervals, arrays, geometric,
+   * domains, everything but booleans, integers, floats, character strings and bytea) as the text of
+   * their type's output function ({@code ::text} is not always that: {@code inet::text} adds the
+   * netmask), {@code money} as its plain decimal, so that the journal gets exactly what PostgreSQL
+   * prints; null when the table does not exist.
+   */
+  public String snapshotSelect(TableName table) throws SQLException {
+    String sql =
+        """
+        SELECT 'SELECT ' || string_agg(
+                 CASE WHEN a.atttypid IN (16, 20, 21, 23, 700, 701, 17, 25, 1042, 1043)
+                        THEN quote_ident(a.attname)
+                      WHEN a.atttypid = 790
+                        THEN quote_ident(a.attname) || '::numeric::text AS ' || quote_ident(a.attname)
+                      ELSE quote_ident(pn.nspname) || '.' || quote_ident(p.proname) || '('
+                        || quote_ident(a.attname)
+                        || CASE WHEN p.proargtypes[0] = a.atttypid OR at.typtype = 'p' THEN ''
+                                ELSE '::' || format_type(p.proargtypes[0], NULL) END
+                        || ')::text AS ' || quote_ident(a.attname) END,
+                 ', ' ORDER BY a.attnum)
+               || ' FROM ' || quote_ident(?) || '.' || quote_ident(?)
+        FROM pg_attribute a
+        JOIN pg_type t ON t.oid = a.atttypid
+        JOIN pg_proc p ON p.oid = t.typoutput
+        JOIN pg_type at ON at.oid = p.proargtypes[0]
+        JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE a.attrelid = to_regclass(format('%I.%I', ?, ?)) AND a.attnum > 0 AND NOT a.attisdropped
+        """;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      statement.setString(3, table.schema());
+      statement.setString(4, table.name());
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
       }
     }
   }

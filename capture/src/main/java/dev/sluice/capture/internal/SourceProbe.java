@@ -3,6 +3,8 @@ package dev.sluice.capture.internal;
 import dev.sluice.capture.SourceConnection;
 import dev.sluice.config.SourceConfig;
 import dev.sluice.config.TableName;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.PgText;
 import dev.sluice.journal.ReplicaIdentity;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,8 +35,60 @@ public final class SourceProbe
     if (connection == null || !connection.isValid(2)) {
       closeQuietly();
       connection = SourceConnection.open(source);
+      try (java.sql.Statement statement = connection.createStatement()) {
+        // the text forms the journal holds (see ExactValues)
+        statement.execute(
+            "SET DateStyle = ISO; SET IntervalStyle = iso_8601; SET bytea_output = hex;"
+                + " SET extra_float_digits = 3");
+      }
     }
     return new SourceCatalog(connection);
+  }
+
+  @Override
+  public synchronized int majorVersion() throws SQLException {
+    return catalog().version().major();
+  }
+
+  @Override
+  public synchronized Map<String, String> rowText(
+      TableName table,
+      java.util.List<Column> key,
+      Object[] keyValues,
+      java.util.List<String> columns,
+      long txId)
+      throws SQLException {
+    catalog();
+    StringBuilder sql = new StringBuilder("SELECT xmin::text::bigint");
+    for (String column : columns) {
+      sql.append(", ").append(SourceCatalog.quoteIdent(column)).append("::text");
+    }
+    sql.append(" FROM ").append(SourceCatalog.quoted(table)).append(" WHERE ");
+    for (int k = 0; k < key.size(); k++) {
+      Column column = key.get(k);
+      String type =
+          column.sourceType() != null ? column.sourceType().expression() : column.pgType();
+      sql.append(k > 0 ? " AND " : "")
+          .append(SourceCatalog.quoteIdent(column.name()))
+          .append(" = CAST(? AS ")
+          .append(type)
+          .append(')');
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      for (int k = 0; k < key.size(); k++) {
+        statement.setString(k + 1, PgText.format(keyValues[k], key.get(k)));
+      }
+      try (ResultSet rs = statement.executeQuery()) {
+        if (!rs.next() || rs.getLong(1) != (txId & 0xFFFF_FFFFL)) {
+          return Map.of();
+        }
+        Map<String, String> texts = new java.util.HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+          texts.put(columns.get(i), rs.getString(i + 2));
+        }
+        return texts;
+      }
+    }
   }
 
   @Override
@@ -93,6 +147,28 @@ public final class SourceProbe
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * The statement a snapshot reads each table with ({@link SourceCatalog#snapshotSelect}), for the
+   * tables that exist.
+   */
+  public synchronized Map<TableName, String> snapshotSelects(java.util.Collection<TableName> tables)
+      throws SQLException {
+    SourceCatalog catalog = catalog();
+    Map<TableName, String> selects = new java.util.LinkedHashMap<>();
+    for (TableName table : tables) {
+      String select = catalog.snapshotSelect(table);
+      if (select != null) {
+        selects.put(table, select);
+      }
+    }
+    return selects;
+  }
+
+  @Override
+  public synchronized boolean publishesGeneratedColumns() throws SQLException {
+    return catalog().publishesGeneratedColumns();
   }
 
   /** The slot now, or empty when it does not exist or the source cannot be asked. */

@@ -3,12 +3,15 @@ package dev.sluice.journal.internal;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.Generated;
 import dev.sluice.journal.JournalEntry;
 import dev.sluice.journal.Marker;
 import dev.sluice.journal.Op;
 import dev.sluice.journal.ReplicaIdentity;
 import dev.sluice.journal.SourcePosition;
+import dev.sluice.journal.SourceType;
 import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.TypeDefinition;
 import dev.sluice.journal.Unavailable;
 import dev.sluice.journal.ValueKind;
 import java.util.ArrayList;
@@ -55,6 +58,14 @@ public final class EntryCodec {
    * Schemas written before it existed end after their columns and read as columns without one.
    */
   private static final byte SCHEMA_DEFAULTS = 1;
+
+  /**
+   * An optional section after a schema's columns: each column's {@link Column#sourceType()} and
+   * {@link Column#generated()}. Schemas written before it existed read as columns without them.
+   */
+  private static final byte SCHEMA_SOURCE_TYPES = 2;
+
+  private static final TypeDefinition.Kind[] TYPE_KINDS = TypeDefinition.Kind.values();
 
   private EntryCodec() {}
 
@@ -299,6 +310,53 @@ public final class EntryCodec {
         out.writeUtf8(column.defaultText());
       }
     }
+    if (schema.columns().stream().anyMatch(c -> c.sourceType() != null || c.isGenerated())) {
+      out.writeByte(SCHEMA_SOURCE_TYPES);
+      for (Column column : schema.columns()) {
+        writeSourceType(column.sourceType(), out);
+        Generated generated = column.generated();
+        out.writeBoolean(generated != null);
+        if (generated != null) {
+          out.writeUtf8(generated.expression());
+          out.writeBoolean(generated.published());
+        }
+      }
+    }
+  }
+
+  private static void writeSourceType(SourceType type, Bytes<?> out) {
+    out.writeBoolean(type != null);
+    if (type == null) {
+      return;
+    }
+    out.writeUtf8(type.expression());
+    out.writeStopBit(type.definitions().size());
+    for (TypeDefinition definition : type.definitions()) {
+      out.writeUtf8(definition.schema());
+      out.writeUtf8(definition.name());
+      out.writeByte((byte) definition.kind().ordinal());
+      out.writeUtf8(definition.extension());
+      out.writeUtf8(definition.definition());
+    }
+  }
+
+  private static SourceType readSourceType(Bytes<?> in) {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    String expression = in.readUtf8();
+    int count = (int) in.readStopBit();
+    List<TypeDefinition> definitions = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      definitions.add(
+          new TypeDefinition(
+              in.readUtf8(),
+              in.readUtf8(),
+              TYPE_KINDS[in.readByte()],
+              in.readUtf8(),
+              in.readUtf8()));
+    }
+    return new SourceType(expression, definitions);
   }
 
   public static TableSchema readSchema(Bytes<?> in) {
@@ -331,16 +389,24 @@ public final class EntryCodec {
     }
     while (in.readRemaining() > 0) {
       byte section = in.readByte();
-      if (section != SCHEMA_DEFAULTS) {
+      if (section == SCHEMA_DEFAULTS) {
+        for (int i = 0; i < count; i++) {
+          columns.set(i, columns.get(i).withDefaultText(in.readUtf8()));
+        }
+      } else if (section == SCHEMA_SOURCE_TYPES) {
+        for (int i = 0; i < count; i++) {
+          SourceType type = readSourceType(in);
+          Generated generated =
+              in.readBoolean() ? new Generated(in.readUtf8(), in.readBoolean()) : null;
+          columns.set(i, columns.get(i).withSource(type, generated));
+        }
+      } else {
         throw new IllegalStateException(
             "unknown section "
                 + section
                 + " in the schema of "
                 + table
                 + ": a newer Sluice wrote it");
-      }
-      for (int i = 0; i < count; i++) {
-        columns.set(i, columns.get(i).withDefaultText(in.readUtf8()));
       }
     }
     return new TableSchema(id, table, columns, identity);

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.Generated;
 import dev.sluice.journal.JournalEntry;
 import dev.sluice.journal.Marker;
 import dev.sluice.journal.Op;
 import dev.sluice.journal.ReplicaIdentity;
 import dev.sluice.journal.SourcePosition;
+import dev.sluice.journal.SourceType;
 import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.TypeDefinition;
 import dev.sluice.journal.Unavailable;
 import dev.sluice.journal.ValueKind;
 import java.util.Arrays;
@@ -173,6 +176,44 @@ class EntryCodecTest {
     assertThat(read.columns())
         .containsExactly(Column.of("id", "integer", ValueKind.INT32).asKey(0));
     assertThat(read.columns().get(0).defaultText()).isNull();
+    assertThat(read.columns().get(0).sourceType()).isNull();
+    assertThat(read.columns().get(0).generated()).isNull();
+    bytes.releaseLast();
+  }
+
+  @Test
+  void exactSourceTypesTheirDefinitionsAndGeneratedColumnsSurviveTheRoundTrip() {
+    TypeDefinition mood =
+        new TypeDefinition(
+            "odd schema", "mood", TypeDefinition.Kind.ENUM, null, "CREATE TYPE ... AS ENUM ('a')");
+    TypeDefinition citext =
+        new TypeDefinition("public", "citext", TypeDefinition.Kind.EXTENSION, "citext", null);
+    TableSchema typed =
+        new TableSchema(
+            4,
+            new TableName("public", "typed"),
+            List.of(
+                Column.of("id", "integer", ValueKind.INT32)
+                    .asKey(0)
+                    .withSource(SourceType.builtIn("integer"), null),
+                new Column("m", "mood[]", ValueKind.ARRAY, ValueKind.ENUM, -1, true, List.of("a"))
+                    .withSource(new SourceType("\"odd schema\".\"mood\"[][]", List.of(mood)), null),
+                Column.of("c", "citext", ValueKind.TEXT)
+                    .withSource(new SourceType("\"public\".\"citext\"", List.of(citext)), null),
+                Column.of("g", "integer", ValueKind.INT32)
+                    .withSource(SourceType.builtIn("integer"), new Generated("(id * 2)", false)),
+                Column.of("legacy", "text", ValueKind.TEXT).withDefaultText("x")),
+            ReplicaIdentity.DEFAULT);
+    Bytes<?> bytes = Bytes.allocateElasticOnHeap(64);
+    EntryCodec.writeSchema(typed, bytes);
+
+    TableSchema read = EntryCodec.readSchema(bytes);
+
+    assertThat(read).isEqualTo(typed);
+    assertThat(read.columns().get(1).sourceType().definitions()).containsExactly(mood);
+    assertThat(read.columns().get(3).generated()).isEqualTo(new Generated("(id * 2)", false));
+    assertThat(read.columns().get(4).sourceType()).isNull();
+    assertThat(read.columns().get(4).defaultText()).isEqualTo("x");
     bytes.releaseLast();
   }
 
