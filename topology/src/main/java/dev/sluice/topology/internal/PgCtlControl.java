@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +36,10 @@ final class PgCtlControl implements ServerControl {
       List<String> out = new ArrayList<>();
       int code =
           pgCtl.run(
-              List.of("-D", dataDir.toString(), "-m", "fast", "-w", "-t", "120", "stop"), out, 130);
+              List.of("-D", dataDir.toString(), "-m", "fast", "-w", "-t", "120", "stop"),
+              Map.of(),
+              out,
+              130);
       if (code != 0) {
         throw new TopologyException("pg_ctl stop failed: " + String.join(" ", out));
       }
@@ -54,6 +58,7 @@ final class PgCtlControl implements ServerControl {
     int code =
         pgCtl.run(
             List.of("-D", dataDir.toString(), "-l", log.toString(), "-w", "-t", "120", "start"),
+            Map.of(),
             out,
             130);
     if (code != 0) {

@@ -52,6 +52,9 @@ public final class Rejoin {
   private static final List<String> CONFIG_FILES =
       List.of("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf");
 
+  /** The longest a {@code pg_rewind} may run, in seconds. */
+  private static final long REWIND_TIMEOUT_SECONDS = 3600;
+
   private final Endpoint node;
   private final Endpoint master;
   private final RejoinOptions options;
@@ -100,7 +103,8 @@ public final class Rejoin {
         clone(primary, dataDir);
       }
       restoreConfig(dataDir, config);
-      StandbySetup.write(dataDir, conninfo(), slot, master.name());
+      StandbySetup.write(
+          dataDir, StandbySetup.conninfo(master, node.name(), true), slot, master.name());
       boolean start = options.start() && (options.server() != null || pgCtl.canStart());
       if (start) {
         server.start(dataDir);
@@ -264,16 +268,14 @@ public final class Rejoin {
     return slot;
   }
 
-  private boolean rewind(PgTool tool, Path dataDir, List<String> tried) {
+  private boolean rewind(PgTool tool, Path dataDir, List<String> tried) throws IOException {
     List<String> output = new ArrayList<>();
     LOG.info(
         "rejoin of {}: rewinding with pg_rewind {} at {}",
         node.name(),
         tool.version(),
         tool.path());
-    int code =
-        tool.run(
-            List.of("--target-pgdata=" + dataDir, "--source-server=" + conninfo()), output, 3600);
+    int code = new PgRewind(tool).run(dataDir, master, node.name(), output, REWIND_TIMEOUT_SECONDS);
     if (code == 0) {
       return true;
     }
@@ -320,22 +322,6 @@ public final class Rejoin {
     for (Map.Entry<String, byte[]> e : saved.entrySet()) {
       SqlClone.write(dataDir.resolve(e.getKey()), e.getValue());
     }
-  }
-
-  /** The libpq connection string to the master, with dbname so slot synchronisation works. */
-  private String conninfo() {
-    StringBuilder s = new StringBuilder();
-    s.append("host=").append(StandbySetup.conninfoValue(master.host()));
-    s.append(" port=").append(master.port());
-    if (master.user() != null) {
-      s.append(" user=").append(StandbySetup.conninfoValue(master.user()));
-    }
-    if (master.password() != null) {
-      s.append(" password=").append(StandbySetup.conninfoValue(master.password().reveal()));
-    }
-    s.append(" dbname=").append(StandbySetup.conninfoValue(master.database()));
-    s.append(" application_name=").append(StandbySetup.conninfoValue(node.name()));
-    return s.toString();
   }
 
   private static void deleteTree(Path root) throws IOException {
