@@ -62,10 +62,23 @@ final class OwnerOnlyFile {
     }
   }
 
-  /** Creates {@code dir} (and its missing parents) owner-only; an existing one is tightened. */
+  /**
+   * Opens {@code target} for reading and writing, created owner-only when missing; an existing file
+   * keeps its content.
+   */
+  static FileChannel openKeeping(Path target) throws IOException {
+    Set<OpenOption> options =
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      return FileChannel.open(target, options, PosixFilePermissions.asFileAttribute(FILE));
+    } catch (UnsupportedOperationException e) {
+      return FileChannel.open(target, options);
+    }
+  }
+
+  /** Creates {@code dir} (and its missing parents) owner-only; an existing one is left as it is. */
   static void createDirectories(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
-      tighten(dir);
       return;
     }
     FileAttribute<Set<PosixFilePermission>> attribute =
@@ -74,14 +87,6 @@ final class OwnerOnlyFile {
       Files.createDirectories(dir, attribute);
     } catch (UnsupportedOperationException e) {
       Files.createDirectories(dir);
-    }
-  }
-
-  private static void tighten(Path dir) throws IOException {
-    try {
-      Files.setPosixFilePermissions(dir, DIRECTORY);
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to tighten
     }
   }
 
