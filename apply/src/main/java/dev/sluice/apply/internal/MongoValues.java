@@ -8,8 +8,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import org.bson.Document;
-import org.bson.json.JsonParseException;
 import org.bson.types.Binary;
 import org.bson.types.Decimal128;
 
@@ -42,7 +40,9 @@ final class MongoValues {
       case TEXT, UUID, ENUM -> TypeMapping.exact("string");
       case JSON ->
           TypeMapping.converted(
-              "object", "as an embedded document; numbers become int, long or double");
+              "object",
+              "as an embedded document of plain data (no extended JSON); numbers become int, long or"
+                  + " double");
       case BYTES -> TypeMapping.exact("binData");
       case DATE ->
           TypeMapping.limited("date", "as a date at midnight UTC; infinity cannot be stored");
@@ -80,7 +80,7 @@ final class MongoValues {
       case INT16 -> ((Short) value).intValue();
       case FLOAT32 -> ((Float) value).doubleValue();
       case DECIMAL -> decimal((String) value, pgType);
-      case JSON -> json((String) value);
+      case JSON -> MongoJson.value((String) value);
       case BYTES -> new Binary((byte[]) value);
       case DATE -> {
         int days = (Integer) value;
@@ -114,13 +114,5 @@ final class MongoValues {
       throw new IllegalArgumentException("infinity cannot be stored as a MongoDB date");
     }
     return new Date(Math.floorDiv(micros, 1000L));
-  }
-
-  private static Object json(String text) {
-    try {
-      return Document.parse("{\"v\": " + text + "}").get("v");
-    } catch (JsonParseException | IllegalArgumentException e) {
-      return text;
-    }
   }
 }
