@@ -290,7 +290,8 @@ class MonitorApiTest {
             "//api/health",
             "/api/routing/%2e%2e/read")) {
       String reply = http.raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-      assertThat(reply).as(path).startsWith("HTTP/1.1 404");
+      // 404 from the routes, or 400 from the server for an ambiguous encoding such as %2e%2e
+      assertThat(reply).as(path).matches("(?s)HTTP/1\\.1 40[04] .*");
     }
   }
 
