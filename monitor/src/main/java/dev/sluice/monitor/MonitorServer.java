@@ -227,6 +227,7 @@ public final class MonitorServer implements AutoCloseable {
               source,
               feed,
               new PrometheusExposition(metrics),
+              config.host(),
               config.token(),
               actions,
               origin,

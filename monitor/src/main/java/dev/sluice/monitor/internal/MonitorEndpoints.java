@@ -58,12 +58,14 @@ public final class MonitorEndpoints extends Handler.Abstract {
   private final ActivityFeed feed;
   private final PrometheusExposition exposition;
   private final TokenCheck tokens;
+  private final HostCheck hosts;
   private final Map<PathPattern, Action> actions;
   private final byte[] page;
   private final EventStream stream;
   private final ObjectMapper json = Json.mapper();
 
   /**
+   * @param host {@code monitor.host}, for the {@code Host} check
    * @param actions POST endpoints by path pattern
    * @param origin what the figures come from, shown on the page
    * @param maxStreamClients how many SSE clients may be connected at once
@@ -72,6 +74,7 @@ public final class MonitorEndpoints extends Handler.Abstract {
       MonitorSource source,
       ActivityFeed feed,
       PrometheusExposition exposition,
+      String host,
       Secret token,
       Map<String, Action> actions,
       String origin,
@@ -80,6 +83,7 @@ public final class MonitorEndpoints extends Handler.Abstract {
     this.feed = feed;
     this.exposition = exposition;
     this.tokens = new TokenCheck(token);
+    this.hosts = new HostCheck(host, !tokens.required());
     this.actions = new LinkedHashMap<>();
     actions.forEach((pattern, action) -> this.actions.put(PathPattern.of(pattern), action));
     this.page = DashboardPage.render(origin);
@@ -138,6 +142,19 @@ public final class MonitorEndpoints extends Handler.Abstract {
     if (rawPath.length() + (rawQuery == null ? 0 : rawQuery.length()) > MAX_URI_LENGTH) {
       throw new HttpError(414, "the request target is longer than " + MAX_URI_LENGTH);
     }
+    if (rawPath.equals("/livez")) {
+      livez(exchange);
+      return;
+    }
+    String host = exchange.header("Host");
+    if (!hosts.accepts(host)) {
+      throw new HttpError(
+          403,
+          "the Host header '"
+              + host
+              + "' names neither this server's address nor localhost (a page reached through"
+              + " another name is refused); use the address, or set monitor.token");
+    }
     List<String> path = RequestPath.decode(rawPath);
     Map<String, String> query = RequestPath.query(rawQuery);
     authenticate(exchange, query);
@@ -157,6 +174,19 @@ public final class MonitorEndpoints extends Handler.Abstract {
     } else {
       throw new HttpError(404, "no such path: " + rawPath);
     }
+  }
+
+  /**
+   * {@code GET /livez}: 200 with an empty body while the process serves, for liveness probes. No
+   * token and no figures: it says nothing but that the process is alive, so a failing rule (which a
+   * restart would not fix) never fails it.
+   */
+  private static void livez(Exchange exchange) {
+    if (!exchange.method().equals("GET") && !exchange.method().equals("HEAD")) {
+      exchange.setHeader("Allow", "GET, HEAD");
+      throw new HttpError(405, exchange.method() + " is not allowed on /livez");
+    }
+    exchange.send(200, "text/plain; charset=utf-8", new byte[0]);
   }
 
   private void authenticate(Exchange exchange, Map<String, String> query) {
