@@ -4,9 +4,11 @@ import java.util.regex.Pattern;
 
 /** Hides credentials inside connection strings before they are printed, logged or served. */
 public final class Masking {
+  private static final String SECRET_NAMES = "password|pwd|pass|sslpassword|token|secret";
   private static final Pattern PASSWORD_PARAMETER =
-      Pattern.compile(
-          "((?:password|pwd|pass|sslpassword|token|secret)=)[^&;]*", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("((?:" + SECRET_NAMES + ")=)[^&;]*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SECRET_NAME =
+      Pattern.compile(SECRET_NAMES, Pattern.CASE_INSENSITIVE);
 
   private Masking() {}
 
@@ -21,6 +23,11 @@ public final class Masking {
       return null;
     }
     return PASSWORD_PARAMETER.matcher(maskUserInfo(url)).replaceAll("$1" + Secret.MASK);
+  }
+
+  /** Whether a URL parameter of this name holds a secret ({@code password}, {@code token}, ...). */
+  public static boolean isSecretParameter(String name) {
+    return SECRET_NAME.matcher(name).matches();
   }
 
   private static String maskUserInfo(String url) {

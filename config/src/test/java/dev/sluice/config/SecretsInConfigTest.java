@@ -75,6 +75,9 @@ class SecretsInConfigTest {
             """);
 
     assertThat(config.source().toString()).contains(Secret.MASK).doesNotContain("hunter2");
+    assertThat(config.source().parsedUrl().toString())
+        .contains("password=" + Secret.MASK)
+        .doesNotContain("hunter2");
     assertThat(config.targets().get("docs").toString())
         .contains(Secret.MASK)
         .doesNotContain("hunter2");
