@@ -73,6 +73,31 @@ class PostgresTargetIT {
   }
 
   @Test
+  void enumLabelsThatContainTheDollarQuoteTagAreCreatedAsTheyAre() throws Exception {
+    String db = targetDatabase();
+    List<String> labels = List.of("$sluice$", "$sluice1$", "a$$b", "it's", "𝄞 end $sluice$ 1");
+    try (Pipeline p = new Pipeline(SOURCE.cluster())) {
+      p.sql(
+          "CREATE TYPE tricky AS ENUM ('$sluice$', '$sluice1$', 'a$$b', 'it''s',"
+              + " '𝄞 end $sluice$ 1')",
+          "CREATE TABLE tagged(id int PRIMARY KEY, t tricky)",
+          "INSERT INTO tagged VALUES (1, '$sluice$'), (2, '𝄞 end $sluice$ 1')");
+      p.configure(yaml(db, "{ name: r, target: pg }")).start();
+      p.sql("INSERT INTO tagged VALUES (3, 'a$$b')");
+      p.flush(id -> targetHas(db, "flush_mark", id));
+
+      assertThat(
+              TARGET.cluster().queryIn(db, "SELECT unnest(enum_range(NULL::tricky))::text").stream()
+                  .map(row -> row.get(0))
+                  .toList())
+          .containsExactlyElementsOf(labels);
+      assertThat(TARGET.cluster().queryIn(db, "SELECT id, t::text FROM tagged ORDER BY id"))
+          .containsExactly(
+              List.of(1, "$sluice$"), List.of(2, "𝄞 end $sluice$ 1"), List.of(3, "a$$b"));
+    }
+  }
+
+  @Test
   void renameAndExcludedColumnsShapeTheTargetTable() throws Exception {
     String db = targetDatabase();
     try (Pipeline p = new Pipeline(SOURCE.cluster())) {

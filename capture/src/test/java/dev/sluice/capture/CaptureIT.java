@@ -456,6 +456,54 @@ class CaptureIT {
     }
   }
 
+  /** The grants SECURITY.md gives for the least privilege on the source, and nothing more. */
+  @Test
+  void aRoleWithOnlyTheLeastPrivilegeOfSecurityMdCaptures() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      String role = "least_" + f.database;
+      var source = f.source(SnapshotMode.INITIAL, "orders");
+      f.cluster.execute("CREATE ROLE " + role + " WITH LOGIN REPLICATION");
+      f.cluster.execute("GRANT CONNECT ON DATABASE " + f.database + " TO " + role);
+      f.sql(
+          "CREATE TABLE orders(id int PRIMARY KEY, v text)",
+          "INSERT INTO orders VALUES (1, 'before')",
+          "GRANT USAGE ON SCHEMA public TO " + role,
+          "GRANT SELECT ON public.orders TO " + role,
+          "CREATE SCHEMA sluice",
+          "CREATE TABLE sluice.heartbeat (slot text PRIMARY KEY, at timestamptz NOT NULL"
+              + " DEFAULT now())",
+          "GRANT USAGE ON SCHEMA sluice TO " + role,
+          "GRANT SELECT, INSERT, UPDATE ON sluice.heartbeat TO " + role,
+          "CREATE PUBLICATION "
+              + source.publication()
+              + " FOR TABLE public.orders, sluice.heartbeat");
+      var least =
+          new dev.sluice.config.SourceConfig(
+              source.url(),
+              role,
+              null,
+              source.slot(),
+              source.publication(),
+              source.tables(),
+              source.snapshot(),
+              source.heartbeat());
+
+      f.start(least);
+      f.sql("INSERT INTO orders VALUES (2, 'after')");
+
+      assertThat(f.awaitCount(2)).extracting(c -> c.table().name()).containsOnly("orders");
+      String beats = "SELECT count(*) FROM sluice.heartbeat WHERE slot = '" + source.slot() + "'";
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+      while ((Long) f.cluster.queryIn(f.database, beats).get(0).get(0) == 0
+          && java.time.Instant.now().isBefore(deadline)) {
+        Thread.sleep(100);
+      }
+      assertThat(f.cluster.queryIn(f.database, beats).get(0).get(0))
+          .as("the heartbeat writes into the table its owner prepared")
+          .isEqualTo(1L);
+    }
+  }
+
   @Test
   void aUserWithoutTheReplicationRightIsToldTheGrant() throws Exception {
     try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {

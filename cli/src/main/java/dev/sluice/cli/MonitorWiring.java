@@ -36,9 +36,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,8 @@ final class MonitorWiring implements AutoCloseable {
   private final Supplier<List<RuleStatus>> rules;
   private final Topology topology;
   private final MonitorServer server;
-  private final ScheduledExecutorService writer;
+  private final ScheduledThreadPoolExecutor writer;
+  private final AtomicBoolean writeQueued = new AtomicBoolean();
   private String lastWriteProblem;
 
   private MonitorWiring(
@@ -83,7 +85,8 @@ final class MonitorWiring implements AutoCloseable {
     this.topology = topology;
     this.server = MonitorServer.start(config.monitor(), this::snapshot, feed, metrics);
     this.writer =
-        Executors.newSingleThreadScheduledExecutor(
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread thread = new Thread(r, "sluice-state-file");
               thread.setDaemon(true);
@@ -293,14 +296,28 @@ final class MonitorWiring implements AutoCloseable {
 
   /**
    * Writes the state file soon, on the writer's thread (after a topology change or a rule event),
-   * rather than at the next poll. Never blocks; does nothing once closed.
+   * rather than at the next poll. Calls while a write is already queued add nothing: the queued
+   * write takes the figures as they are when it runs, so a burst of events costs one write, and the
+   * writer's queue never holds more than one of these. Never blocks; does nothing once closed.
    */
   void writeStateSoon() {
-    try {
-      writer.execute(this::writeState);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closed: close() writes it a last time
+    if (!writeQueued.compareAndSet(false, true)) {
+      return;
     }
+    try {
+      writer.execute(
+          () -> {
+            writeQueued.set(false);
+            writeState();
+          });
+    } catch (RejectedExecutionException e) {
+      writeQueued.set(false); // closed: close() writes it a last time
+    }
+  }
+
+  /** How many tasks wait on the state file writer's thread (the periodic write included). */
+  int queuedStateWrites() {
+    return writer.getQueue().size();
   }
 
   private void writeState() {

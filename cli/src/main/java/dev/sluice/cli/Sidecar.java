@@ -22,7 +22,6 @@ import dev.sluice.topology.Topology;
 import dev.sluice.topology.TopologyEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -327,8 +326,7 @@ public final class Sidecar implements AutoCloseable {
   private void requestSnapshot() {
     Path dir = config.journal().dir();
     try {
-      Files.deleteIfExists(dir.resolve(Capture.OFFSETS_FILE));
-      Files.writeString(dir.resolve(Capture.SNAPSHOT_REQUEST), "after a promotion\n");
+      SnapshotRequest.write(dir, "after a promotion");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reset the capture position in " + dir, e);
     }

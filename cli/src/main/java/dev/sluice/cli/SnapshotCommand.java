@@ -1,12 +1,9 @@
 package dev.sluice.cli;
 
-import dev.sluice.capture.Capture;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.journal.Journal;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,11 +32,7 @@ final class SnapshotCommand implements Callable<Integer> {
     SluiceConfig loaded = config.load();
     try (Journal journal = Journal.open(loaded.journal())) {
       journal.writer(); // refuses while a sidecar writes this journal
-      Path stored = loaded.journal().dir().resolve(Capture.OFFSETS_FILE);
-      Files.deleteIfExists(stored);
-      Files.writeString(
-          loaded.journal().dir().resolve(Capture.SNAPSHOT_REQUEST),
-          "requested by 'sluice snapshot'\n");
+      SnapshotRequest.write(loaded.journal().dir(), "requested by 'sluice snapshot'");
       out.println(
           "snapshot: the stored source position is forgotten; the next 'sluice run' re-creates the slot when it is"
               + " missing and reads every captured table again");

@@ -98,17 +98,22 @@ class DeployFilesTest {
   }
 
   @Test
-  void theSluiceContainerRunsAsNonRootAndIsProbedOnApiHealthWithTheSecretsToken() throws Exception {
+  void theSluiceContainerRunsAsNonRootIsLiveOnLivezAndReadyOnApiHealthWithTheSecretsToken()
+      throws Exception {
     Map<String, JsonNode> objects = kubernetesObjects();
     JsonNode sluice = container(objects.get("StatefulSet"), "sluice");
     String token = objects.get("Secret").at("/stringData/SLUICE_TOKEN").asText();
 
-    for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+    for (String probe : List.of("livenessProbe", "startupProbe")) {
       JsonNode get = sluice.path(probe).path("httpGet");
-      assertThat(get.path("path").asText()).as(probe).isEqualTo("/api/health");
+      assertThat(get.path("path").asText()).as(probe).isEqualTo("/livez");
       assertThat(get.path("port").asInt()).as(probe).isEqualTo(14499);
-      assertThat(get.at("/httpHeaders/0/value").asText()).as(probe).isEqualTo("Bearer " + token);
+      assertThat(get.has("httpHeaders")).as(probe + " carries no token").isFalse();
     }
+    JsonNode ready = sluice.path("readinessProbe").path("httpGet");
+    assertThat(ready.path("path").asText()).isEqualTo("/api/health");
+    assertThat(ready.path("port").asInt()).isEqualTo(14499);
+    assertThat(ready.at("/httpHeaders/0/value").asText()).isEqualTo("Bearer " + token);
     assertThat(sluice.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
     assertThat(sluice.at("/securityContext/runAsUser").asInt()).isPositive();
     assertThat(sluice.path("args").toString()).contains("run", "/etc/sluice/sluice.yaml");

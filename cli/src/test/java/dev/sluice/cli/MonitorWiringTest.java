@@ -241,6 +241,43 @@ class MonitorWiringTest {
     assertThat(StateFile.read(config.state()).events()).hasSize(1);
   }
 
+  @Test
+  void aBurstOfEventsWhileTheStateFileIsBeingWrittenQueuesOneMoreWriteAtMost() throws Exception {
+    SluiceConfig config = config();
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (Topology topology =
+            Topology.start(config, AppliedPositions.NONE, event -> {}, Topology.Options.oneShot());
+        MonitorWiring wiring =
+            MonitorWiring.start(
+                config,
+                new MetricRegistry(),
+                new ActivityFeed(),
+                () -> {
+                  writing.countDown(); // the first write (at start) waits here
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return streaming(null);
+                },
+                () -> new JournalStats(JournalPosition.NONE, JournalPosition.NONE, 0, 0),
+                List::of,
+                topology)) {
+      try {
+        assertThat(writing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (int event = 0; event < 10_000; event++) {
+          wiring.writeStateSoon();
+        }
+        // the next periodic write, and one write for the whole burst
+        assertThat(wiring.queuedStateWrites()).isLessThanOrEqualTo(2);
+      } finally {
+        release.countDown();
+      }
+    }
+  }
+
   private static void awaitFile(Path file) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (!Files.exists(file) && System.nanoTime() < deadline) {

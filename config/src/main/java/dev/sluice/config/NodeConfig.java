@@ -23,4 +23,24 @@ public record NodeConfig(
   public boolean isCdcFed() {
     return fedBy != null;
   }
+
+  /** The fields, with the URL's password masked (the password itself prints masked). */
+  @Override
+  public String toString() {
+    return "NodeConfig[name="
+        + name
+        + ", role="
+        + role
+        + ", url="
+        + Masking.maskUrl(url)
+        + ", user="
+        + user
+        + ", password="
+        + password
+        + ", fedBy="
+        + fedBy
+        + ", lagTolerance="
+        + lagTolerance
+        + "]";
+  }
 }

@@ -25,6 +25,23 @@ public record PostgresUrl(String host, int port, String database, Map<String, St
     parameters = Map.copyOf(parameters);
   }
 
+  /** The fields, with secret parameters ({@code password}, {@code sslpassword}, ...) masked. */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new java.util.TreeMap<>();
+    parameters.forEach(
+        (key, value) -> shown.put(key, Masking.isSecretParameter(key) ? Secret.MASK : value));
+    return "PostgresUrl[host="
+        + host
+        + ", port="
+        + port
+        + ", database="
+        + database
+        + ", parameters="
+        + shown
+        + "]";
+  }
+
   /**
    * Parses a single-host PostgreSQL JDBC URL.
    *

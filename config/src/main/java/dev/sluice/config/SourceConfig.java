@@ -37,4 +37,26 @@ public record SourceConfig(
   public boolean captures(TableName table) {
     return TablePattern.anyMatches(tables, table);
   }
+
+  /** The fields, with the URL's password masked (the password itself prints masked). */
+  @Override
+  public String toString() {
+    return "SourceConfig[url="
+        + Masking.maskUrl(url)
+        + ", user="
+        + user
+        + ", password="
+        + password
+        + ", slot="
+        + slot
+        + ", publication="
+        + publication
+        + ", tables="
+        + tables
+        + ", snapshot="
+        + snapshot
+        + ", heartbeat="
+        + heartbeat
+        + "]";
+  }
 }

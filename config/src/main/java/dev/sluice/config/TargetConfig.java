@@ -15,4 +15,20 @@ public record TargetConfig(String name, String url, String user, Secret password
   public String maskedUrl() {
     return Masking.maskUrl(url);
   }
+
+  /** The fields, with the URL's password masked (the password itself prints masked). */
+  @Override
+  public String toString() {
+    return "TargetConfig[name="
+        + name
+        + ", url="
+        + maskedUrl()
+        + ", user="
+        + user
+        + ", password="
+        + password
+        + ", dialect="
+        + dialect
+        + "]";
+  }
 }

@@ -14,12 +14,16 @@ import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -128,6 +132,7 @@ public final class Journal implements AutoCloseable {
    */
   private static void createOwnerOnly(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
+      exposure(dir).ifPresent(warning -> LOG.warn("{}", warning));
       return;
     }
     for (Path up = dir.toAbsolutePath(); up != null; up = up.getParent()) {
@@ -144,6 +149,36 @@ public final class Journal implements AutoCloseable {
     } else {
       Files.createDirectories(dir);
     }
+  }
+
+  /**
+   * What is wrong with an existing journal directory that others than its owner may read or enter
+   * (it holds a copy of every captured row), with the command that fixes it; empty when only its
+   * owner can, or the file system has no POSIX permissions.
+   */
+  static Optional<String> exposure(Path dir) throws IOException {
+    Set<PosixFilePermission> permissions;
+    try {
+      permissions = Files.getPosixFilePermissions(dir);
+    } catch (UnsupportedOperationException e) {
+      return Optional.empty();
+    }
+    Set<PosixFilePermission> others = EnumSet.copyOf(permissions);
+    others.removeAll(
+        EnumSet.of(
+            PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE));
+    if (others.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the journal directory "
+            + dir
+            + " is "
+            + PosixFilePermissions.toString(permissions)
+            + ": other users can read the copy of every captured row it holds; fix: chmod 700 "
+            + dir);
   }
 
   /**

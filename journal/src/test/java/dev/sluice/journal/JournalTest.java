@@ -36,6 +36,25 @@ class JournalTest {
   }
 
   @Test
+  void anExistingJournalDirectoryOthersCanReadIsReportedWithItsFix() throws Exception {
+    Path shared = java.nio.file.Files.createDirectories(dir.resolve("shared"));
+    java.nio.file.Files.setPosixFilePermissions(
+        shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+    Path own = java.nio.file.Files.createDirectories(dir.resolve("own"));
+    java.nio.file.Files.setPosixFilePermissions(
+        own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+    assertThat(Journal.exposure(shared))
+        .hasValue(
+            "the journal directory "
+                + shared
+                + " is rwxr-x---: other users can read the copy of every captured row it holds;"
+                + " fix: chmod 700 "
+                + shared);
+    assertThat(Journal.exposure(own)).isEmpty();
+  }
+
+  @Test
   void changesAreReadBackInOrderWithTheirPositions() {
     try (Journal journal = Journal.open(config())) {
       JournalWriter writer = journal.writer();

@@ -1,7 +1,6 @@
 package dev.sluice.monitor;
 
 import com.codahale.metrics.MetricRegistry;
-import com.sun.net.httpserver.HttpServer;
 import dev.sluice.config.MonitorConfig;
 import dev.sluice.config.SetupException;
 import dev.sluice.monitor.internal.MonitorEndpoints;
@@ -11,16 +10,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The monitor's HTTP server: the dashboard page, the JSON API, the SSE activity stream and {@code
- * /metrics}, all behind the bearer token when one is configured. Built on the JDK's HTTP server.
+ * /metrics}, all behind the bearer token when one is configured.
  *
  * <pre>{@code
  * try (MonitorServer server = MonitorServer.start(config.monitor(), source, feed, metrics)) {
@@ -29,7 +32,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Requests are served by a fixed pool of daemon threads: {@link
+ * <p>Built on Jetty's core server, which reads requests without holding a thread: a client that
+ * sends its request slowly (or never finishes it) costs a connection, not a worker. Each connection
+ * is closed when it has made no progress for {@link Builder#readTimeout} ({@value
+ * #DEFAULT_READ_TIMEOUT_SECONDS} s unless told otherwise), request headers are limited to {@value
+ * #MAX_HEADER_BYTES} bytes, and at most {@value #MAX_CONNECTIONS} connections are open at once
+ * (more wait to be accepted).
+ *
+ * <p>Thread-safe. Requests are served by a bounded pool of daemon threads: {@link
  * Builder#maxStreamClients} for SSE clients plus {@link #WORKERS} for everything else, so streams
  * never starve the API.
  */
@@ -43,13 +53,25 @@ public final class MonitorServer implements AutoCloseable {
   /** Threads for requests other than SSE streams. */
   public static final int WORKERS = 4;
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  /** How long a connection may make no progress (reading a request, or writing) by default. */
+  public static final int DEFAULT_READ_TIMEOUT_SECONDS = 10;
+
+  /** The largest request line and headers accepted, in bytes (431 beyond). */
+  public static final int MAX_HEADER_BYTES = 8 * 1024;
+
+  /** How many connections may be open at once. */
+  public static final int MAX_CONNECTIONS = 512;
+
+  /** Threads the server needs besides the workers: one accepting, one selecting. */
+  private static final int SERVER_THREADS = 2;
+
+  private final Server server;
+  private final ServerConnector connector;
   private final MonitorEndpoints endpoints;
 
-  private MonitorServer(HttpServer server, ExecutorService executor, MonitorEndpoints endpoints) {
+  private MonitorServer(Server server, ServerConnector connector, MonitorEndpoints endpoints) {
     this.server = server;
-    this.executor = executor;
+    this.connector = connector;
     this.endpoints = endpoints;
   }
 
@@ -67,7 +89,15 @@ public final class MonitorServer implements AutoCloseable {
 
   /** The address it listens on (with the port it got when the configured one was 0). */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return new InetSocketAddress(resolveBound(connector.getHost()), connector.getLocalPort());
+  }
+
+  private static InetAddress resolveBound(String host) {
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("the bound address " + host + " no longer resolves", e);
+    }
   }
 
   public int port() {
@@ -93,8 +123,11 @@ public final class MonitorServer implements AutoCloseable {
   @Override
   public void close() {
     endpoints.close();
-    server.stop(0);
-    executor.shutdownNow();
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("the monitor did not stop: " + e.getMessage(), e);
+    }
   }
 
   /** A server being configured. Not thread-safe; use it from one thread, then discard it. */
@@ -106,6 +139,7 @@ public final class MonitorServer implements AutoCloseable {
     private final Map<String, Action> actions = new LinkedHashMap<>();
     private String origin = "live";
     private int maxStreamClients = DEFAULT_MAX_STREAM_CLIENTS;
+    private Duration readTimeout = Duration.ofSeconds(DEFAULT_READ_TIMEOUT_SECONDS);
 
     private Builder(
         MonitorConfig config, MonitorSource source, ActivityFeed feed, MetricRegistry metrics) {
@@ -160,6 +194,19 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /**
+     * How long a connection may make no progress before it is closed: a request whose line or
+     * headers stop arriving, or a response the client stops reading (default {@value
+     * #DEFAULT_READ_TIMEOUT_SECONDS} s). An event stream between events is not idle.
+     */
+    public Builder readTimeout(Duration readTimeout) {
+      if (readTimeout.isNegative() || readTimeout.isZero()) {
+        throw new IllegalArgumentException("readTimeout must be positive");
+      }
+      this.readTimeout = readTimeout;
+      return this;
+    }
+
+    /**
      * Binds {@code monitor.host:monitor.port} and starts serving.
      *
      * @throws SetupException when the address cannot be bound (in use, not local), or a
@@ -180,37 +227,56 @@ public final class MonitorServer implements AutoCloseable {
               source,
               feed,
               new PrometheusExposition(metrics),
+              config.host(),
               config.token(),
               actions,
               origin,
               maxStreamClients);
-      HttpServer server;
+      QueuedThreadPool threads =
+          new QueuedThreadPool(maxStreamClients + WORKERS + SERVER_THREADS, SERVER_THREADS + 1);
+      threads.setName("sluice-monitor");
+      threads.setDaemon(true);
+      threads.setReservedThreads(0);
+      Server server = new Server(threads);
+      HttpConfiguration http = new HttpConfiguration();
+      http.setRequestHeaderSize(MAX_HEADER_BYTES);
+      http.setSendServerVersion(false);
+      http.setSendXPoweredBy(false);
+      ServerConnector connector =
+          new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+      connector.setHost(address.getHostAddress());
+      connector.setPort(config.port());
+      connector.setIdleTimeout(readTimeout.toMillis());
+      connector.setAcceptQueueSize(64);
+      server.addConnector(connector);
+      server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+      server.setHandler(endpoints);
+      server.setStopTimeout(0);
       try {
-        server = HttpServer.create(new InetSocketAddress(address, config.port()), 64);
-      } catch (IOException e) {
+        server.start();
+      } catch (Exception e) {
+        stopQuietly(server);
         throw new SetupException(
             "the monitor cannot listen on "
                 + config.host()
                 + ":"
                 + config.port()
                 + ": "
-                + e.getMessage()
+                + (e instanceof IOException && e.getCause() != null
+                    ? e.getCause().getMessage()
+                    : e.getMessage())
                 + " (set monitor.port to a free port, or 0 for any)",
             e);
       }
-      AtomicInteger threads = new AtomicInteger();
-      ExecutorService executor =
-          Executors.newFixedThreadPool(
-              maxStreamClients + WORKERS,
-              r -> {
-                Thread thread = new Thread(r, "sluice-monitor-" + threads.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-              });
-      server.setExecutor(executor);
-      server.createContext("/", endpoints);
-      server.start();
-      return new MonitorServer(server, executor, endpoints);
+      return new MonitorServer(server, connector, endpoints);
+    }
+
+    private static void stopQuietly(Server server) {
+      try {
+        server.stop();
+      } catch (Exception e) {
+        // it did not start
+      }
     }
 
     private static InetAddress resolve(String host) {

@@ -97,7 +97,8 @@ class EventStreamTest {
     Socket stalled = new Socket(server.uri().getHost(), server.port());
     stalled.setReceiveBufferSize(4096);
     OutputStream out = stalled.getOutputStream();
-    out.write("GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     out.flush();
     awaitSubscribers(feed, 1);
     return stalled; // never read from

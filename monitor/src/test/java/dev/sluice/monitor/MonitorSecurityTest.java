@@ -65,6 +65,26 @@ class MonitorSecurityTest {
   }
 
   @Test
+  void livezNeedsNoTokenAndSaysNothingButThatTheProcessIsAlive() throws Exception {
+    HttpResponse<String> live = http.get("/livez");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.body()).isEmpty();
+    // the failed rule of this snapshot makes readiness fail, never liveness
+    assertThat(http.get("/api/health", "Authorization", "Bearer " + TOKEN).statusCode())
+        .isEqualTo(503);
+    assertThat(http.get("/livez?token=wrong").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void withATokenAnyHostNameIsServedToWhoeverHoldsIt() throws Exception {
+    String request =
+        "GET /api/health HTTP/1.1\r\nHost: sluice.monitoring.svc:14499\r\nConnection: close\r\n";
+    assertThat(http.raw(request + "\r\n")).startsWith("HTTP/1.1 401");
+    assertThat(http.raw(request + "Authorization: Bearer " + TOKEN + "\r\n\r\n"))
+        .startsWith("HTTP/1.1 503");
+  }
+
+  @Test
   void everyEndpointIs401WithoutTheToken() throws Exception {
     for (String path : ENDPOINTS) {
       HttpResponse<String> response = http.get(path);

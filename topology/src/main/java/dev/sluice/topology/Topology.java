@@ -18,6 +18,7 @@ import dev.sluice.topology.internal.ReadRouter;
 import dev.sluice.topology.internal.Rejoin;
 import dev.sluice.topology.internal.Roles;
 import dev.sluice.topology.internal.RolesFile;
+import dev.sluice.topology.internal.RolesLock;
 import dev.sluice.topology.internal.RoutedDataSource;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -58,7 +59,9 @@ import org.slf4j.MDC;
  * promote} command) changes it.
  *
  * <p>Thread-safe. Routing reads an immutable snapshot per group (no lock); promotion, rejoin and
- * probes of one group are serialised.
+ * probes of one group are serialised. A promotion or rejoin holds {@code topology-roles.json.lock}
+ * (beside the roles file) from start to end, so no two of them run at once across processes; each
+ * re-reads the roles under it and refuses when the master changed meanwhile.
  */
 public final class Topology implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
@@ -349,13 +352,17 @@ public final class Topology implements AutoCloseable {
    *     that is not a streaming PostgreSQL standby (exit code 2)
    * @throws PromotionRefusedException when the node is over its tolerance; nothing was changed
    * @throws NodeUnreachableException when the node cannot be reached
+   * @throws TopologyException when another promotion or rejoin of the group (in this process or
+   *     another) changed its master while this one waited for it: nothing was changed
    */
   public PromotionResult promote(String group, String node, boolean force) {
     long started = System.nanoTime();
     GroupProbe probe = probe(group);
     Endpoint target = node(probe, node);
-    synchronized (probe) {
-      String master = master(group);
+    reloadRolesIfChanged();
+    String expected = master(group);
+    try (RolesLock lock = lock("promote " + group + "/" + node)) {
+      String master = masterUnderLock(group, expected, "promote " + node);
       if (node.equals(master)) {
         throw new SetupException(
             "node '"
@@ -366,50 +373,59 @@ public final class Topology implements AutoCloseable {
                 + String.join(", ", slaves(probe, master)));
       }
       requireStreamingStandby(target, "promoted");
-      Endpoint old = probe.endpoints().get(master);
-      PromotionResult result =
-          new Promotion(
-                  target,
-                  old,
-                  currentSource(),
-                  config.source() == null ? "sluice" : config.source().slot(),
-                  force,
-                  OPERATION_TIMEOUT,
-                  this::emit,
-                  options.clock())
-              .run(started);
-      roles = roles.withMaster(group, node, master, options.clock().instant());
-      rolesFile.write(roles);
-      rolesModified = rolesFile.modified();
-      pools.evict(old);
-      probe.forget(master);
-      probe.forget(node);
-      views.put(group, probe.probe(node));
-      emit(
-          new TopologyEvent(
-              TopologyEvent.Type.PROMOTED,
-              options.clock().instant(),
-              group,
-              node,
-              node
-                  + " is the master of group "
-                  + group
-                  + ", accepting writes "
-                  + result.took().toMillis()
-                  + " ms after the command (old master "
-                  + master
-                  + ": "
-                  + result.fencing().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                  + ")"));
-      emit(
-          new TopologyEvent(
-              TopologyEvent.Type.REMOVED,
-              options.clock().instant(),
-              group,
-              master,
-              master + " left the group's routing until it rejoins (sluice rejoin)"));
-      return result;
+      synchronized (probe) {
+        return promoteLocked(probe, target, master, force, started);
+      }
     }
+  }
+
+  private PromotionResult promoteLocked(
+      GroupProbe probe, Endpoint target, String master, boolean force, long started) {
+    String group = probe.config().name();
+    String node = target.name();
+    Endpoint old = probe.endpoints().get(master);
+    PromotionResult result =
+        new Promotion(
+                target,
+                old,
+                currentSource(),
+                config.source() == null ? "sluice" : config.source().slot(),
+                force,
+                OPERATION_TIMEOUT,
+                this::emit,
+                options.clock())
+            .run(started);
+    roles = roles.withMaster(group, node, master, options.clock().instant());
+    rolesFile.write(roles);
+    rolesModified = rolesFile.modified();
+    pools.evict(old);
+    probe.forget(master);
+    probe.forget(node);
+    views.put(group, probe.probe(node));
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.PROMOTED,
+            options.clock().instant(),
+            group,
+            node,
+            node
+                + " is the master of group "
+                + group
+                + ", accepting writes "
+                + result.took().toMillis()
+                + " ms after the command (old master "
+                + master
+                + ": "
+                + result.fencing().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + ")"));
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.REMOVED,
+            options.clock().instant(),
+            group,
+            master,
+            master + " left the group's routing until it rejoins (sluice rejoin)"));
+    return result;
   }
 
   /**
@@ -419,12 +435,15 @@ public final class Topology implements AutoCloseable {
    * @throws SetupException for an unknown group or node, the running master itself, or a missing or
    *     foreign data directory
    * @throws NodeUnreachableException when the running master cannot be reached
+   * @throws TopologyException when another promotion changed the group's master while this waited
    */
   public RejoinResult rejoin(String group, String node, RejoinOptions rejoinOptions) {
     GroupProbe probe = probe(group);
     Endpoint target = node(probe, node);
-    synchronized (probe) {
-      String master = master(group);
+    reloadRolesIfChanged();
+    String expected = master(group);
+    try (RolesLock lock = lock("rejoin " + group + "/" + node)) {
+      String master = masterUnderLock(group, expected, "rejoin " + node);
       if (node.equals(master)) {
         throw new SetupException(
             "node '"
@@ -434,32 +453,72 @@ public final class Topology implements AutoCloseable {
                 + "; rejoin is for a former master that came back after a promotion");
       }
       requireStreamingStandby(target, "rejoined");
-      RejoinResult result =
-          new Rejoin(target, probe.endpoints().get(master), rejoinOptions, OPERATION_TIMEOUT).run();
-      probe.forget(node);
-      views.put(group, probe.probe(master));
-      emit(
-          new TopologyEvent(
-              TopologyEvent.Type.REJOINED,
-              options.clock().instant(),
-              group,
-              node,
-              node
-                  + " rejoined as a standby of "
-                  + master
-                  + " ("
-                  + result.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                  + (result.started() ? "" : "; start it to let it replay")
-                  + ")"));
-      emit(
-          new TopologyEvent(
-              TopologyEvent.Type.ADDED,
-              options.clock().instant(),
-              group,
-              node,
-              node + " is in group " + group + " as slave"));
-      return result;
+      synchronized (probe) {
+        return rejoinLocked(probe, target, master, rejoinOptions);
+      }
     }
+  }
+
+  private RejoinResult rejoinLocked(
+      GroupProbe probe, Endpoint target, String master, RejoinOptions rejoinOptions) {
+    String group = probe.config().name();
+    String node = target.name();
+    RejoinResult result =
+        new Rejoin(target, probe.endpoints().get(master), rejoinOptions, OPERATION_TIMEOUT).run();
+    probe.forget(node);
+    views.put(group, probe.probe(master));
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.REJOINED,
+            options.clock().instant(),
+            group,
+            node,
+            node
+                + " rejoined as a standby of "
+                + master
+                + " ("
+                + result.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + (result.started() ? "" : "; start it to let it replay")
+                + ")"));
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.ADDED,
+            options.clock().instant(),
+            group,
+            node,
+            node + " is in group " + group + " as slave"));
+    return result;
+  }
+
+  private RolesLock lock(String purpose) {
+    return RolesLock.acquire(RolesLock.besideRoles(rolesFile.path()), purpose, RolesLock.WAIT);
+  }
+
+  /**
+   * The running master of {@code group} as the roles file says now (read again under the lock, so a
+   * promotion that another process finished while this one waited is seen).
+   *
+   * @throws TopologyException when it is not {@code expected}, the master this operation was asked
+   *     against: nothing is done
+   */
+  private String masterUnderLock(String group, String expected, String operation) {
+    reloadRolesIfChanged();
+    String master = master(group);
+    if (!master.equals(expected)) {
+      throw new TopologyException(
+          "refusing to "
+              + operation
+              + ": the master of group "
+              + group
+              + " changed to "
+              + master
+              + " (was "
+              + expected
+              + ") while this waited for another promotion or rejoin, recorded in "
+              + rolesFile.path()
+              + "; nothing was done. Look at sluice status before trying again");
+    }
+    return master;
   }
 
   private static void requireStreamingStandby(Endpoint target, String what) {

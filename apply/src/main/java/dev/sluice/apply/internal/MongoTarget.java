@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -189,17 +190,56 @@ public final class MongoTarget implements Target {
     return database.getCollection(mapping.target().name());
   }
 
-  /** The {@code _id} of a row: the key value, or a document of the key columns. */
+  /**
+   * The {@code _id} of a row: the key value, or a document of the key columns.
+   *
+   * @throws IllegalArgumentException when it holds a field name that MongoDB refuses inside {@code
+   *     _id} (one starting with {@code $} or containing {@code .}, from a json key or a column
+   *     name)
+   */
   static Object id(TableMapping mapping, Object[] key) {
+    Object id;
     if (key.length == 1) {
-      return MongoValues.value(key[0], mapping.columns().get(mapping.key()[0]));
+      id = MongoValues.value(key[0], mapping.columns().get(mapping.key()[0]));
+    } else {
+      Document document = new Document();
+      for (int k = 0; k < key.length; k++) {
+        Column column = mapping.columns().get(mapping.key()[k]);
+        document.append(column.name(), MongoValues.value(key[k], column));
+      }
+      id = document;
     }
-    Document id = new Document();
-    for (int k = 0; k < key.length; k++) {
-      Column column = mapping.columns().get(mapping.key()[k]);
-      id.append(column.name(), MongoValues.value(key[k], column));
-    }
+    refuseReservedNames(id, mapping);
     return id;
+  }
+
+  private static void refuseReservedNames(Object value, TableMapping mapping) {
+    if (value instanceof Document document) {
+      for (Map.Entry<String, Object> field : document.entrySet()) {
+        String name = field.getKey();
+        if (name.startsWith("$") || name.contains(".")) {
+          throw new IllegalArgumentException(
+              "the key of "
+                  + mapping.source().table()
+                  + " holds the field name '"
+                  + name
+                  + "', and MongoDB allows no field name that starts with '$' or contains '.'"
+                  + " inside _id");
+        }
+        refuseReservedNames(field.getValue(), mapping);
+      }
+    } else if (value instanceof List<?> list) {
+      list.forEach(element -> refuseReservedNames(element, mapping));
+    }
+  }
+
+  /**
+   * The filter that matches the document whose {@code _id} equals {@code id}, compared as data with
+   * {@code $eq}: a bare {@code {_id: id}} would read a key value such as {@code {"$ne": null}} as
+   * an operator and match any document.
+   */
+  static Bson idEquals(Object id) {
+    return new Document("_id", new Document("$eq", id));
   }
 
   @Override
@@ -245,8 +285,7 @@ public final class MongoTarget implements Target {
   }
 
   private static WriteModel<Document> model(TableMapping mapping, RowOp op, boolean newerWins) {
-    Object id = id(mapping, op.key());
-    Bson filter = Filters.eq("_id", id);
+    Bson filter = idEquals(id(mapping, op.key()));
     if (newerWins) {
       filter =
           Filters.and(
@@ -378,13 +417,19 @@ public final class MongoTarget implements Target {
   @Override
   public void mirrorSeen(TableMapping mapping, List<Object[]> seen) throws TargetException {
     List<WriteModel<Document>> writes = new ArrayList<>(seen.size());
-    for (Object[] key : seen) {
-      Object id = id(mapping, key);
-      writes.add(
-          new UpdateOneModel<>(
-              Filters.eq("_id", id),
-              new Document("$setOnInsert", new Document()),
-              new UpdateOptions().upsert(true)));
+    try {
+      for (Object[] key : seen) {
+        writes.add(
+            new UpdateOneModel<>(
+                idEquals(id(mapping, key)),
+                new Document("$setOnInsert", new Document()),
+                new UpdateOptions().upsert(true)));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new TargetException(
+          "a key of " + mapping.target() + " cannot be stored in MongoDB: " + e.getMessage(),
+          false,
+          e);
     }
     try {
       if (!writes.isEmpty()) {

@@ -87,15 +87,30 @@ final class PostgresDialect extends SqlDialect {
         String type = column.pgType().replace("[]", "");
         StringJoiner labels = new StringJoiner(", ");
         column.enumValues().forEach(label -> labels.add("'" + label.replace("'", "''") + "'"));
+        String create = "CREATE TYPE " + type + " AS ENUM (" + labels + ")";
+        String tag = dollarTag(create);
         statements.add(
-            "DO $sluice$ BEGIN CREATE TYPE "
-                + type
-                + " AS ENUM ("
-                + labels
-                + "); EXCEPTION WHEN duplicate_object THEN NULL; END $sluice$");
+            "DO "
+                + tag
+                + " BEGIN "
+                + create
+                + "; EXCEPTION WHEN duplicate_object THEN NULL; END "
+                + tag);
       }
     }
     return statements;
+  }
+
+  /**
+   * A dollar-quote tag ({@code $sluice$}, else {@code $sluice1$}, ...) that does not occur in
+   * {@code body}, so the body (enum labels are the source's data) cannot end the quoted block.
+   */
+  static String dollarTag(String body) {
+    String tag = "$sluice$";
+    for (int n = 1; body.contains(tag); n++) {
+      tag = "$sluice" + n + "$";
+    }
+    return tag;
   }
 
   @Override

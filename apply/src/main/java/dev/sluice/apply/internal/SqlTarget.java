@@ -8,8 +8,11 @@ import dev.sluice.config.SqlFailure;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.Column;
 import dev.sluice.journal.Unavailable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,6 +23,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -566,8 +570,25 @@ public final class SqlTarget implements Target {
   // mirror mode
 
   private TargetTable keysTable(TableMapping mapping) {
-    String name = "sluice_mirror_" + Integer.toHexString(mapping.target().toString().hashCode());
-    return new TargetTable(dialect.dialect() == Dialect.POSTGRESQL ? "sluice" : null, name);
+    return new TargetTable(
+        dialect.dialect() == Dialect.POSTGRESQL ? "sluice" : null, keysTableName(mapping.target()));
+  }
+
+  /**
+   * The name of the table that holds the keys a mirror copy has seen: {@code sluice_mirror_} and
+   * the first 64 bits of the SHA-256 of the target table's name (30 characters, within every
+   * dialect's identifier limit). A 32-bit {@code String.hashCode()} gave {@code public.Aa} and
+   * {@code public.BB} the same one.
+   */
+  static String keysTableName(TargetTable target) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(target.toString().getBytes(StandardCharsets.UTF_8));
+      return "sluice_mirror_" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   @Override

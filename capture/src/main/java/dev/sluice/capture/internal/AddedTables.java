@@ -1,5 +1,6 @@
 package dev.sluice.capture.internal;
 
+import dev.sluice.config.DurableFile;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.Marker;

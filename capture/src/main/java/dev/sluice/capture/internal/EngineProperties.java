@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The embedded engine's configuration, derived from {@code source:}. */
@@ -194,9 +193,28 @@ public final class EngineProperties {
         : '"' + part.replace("\"", "\"\"") + '"';
   }
 
-  /** The regular expression the engine matches exactly this table's name with. */
+  /**
+   * The regular expression the engine matches exactly this table's name with. Letters, digits and
+   * {@code _} stand for themselves, every other character is written as {@code \x{hex}}: the engine
+   * splits its include list at commas (a {@code \} escapes the next character), so a name with a
+   * comma or a backslash, quoted whole, would be cut in two.
+   */
   public static String tableRegex(TableName table) {
-    return Pattern.quote(table.schema()) + "\\." + Pattern.quote(table.name());
+    return literal(table.schema()) + "\\." + literal(table.name());
+  }
+
+  private static String literal(String text) {
+    StringBuilder regex = new StringBuilder(text.length());
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (c < 128 && (Character.isLetterOrDigit(c) || c == '_')) {
+                regex.appendCodePoint(c);
+              } else {
+                regex.append("\\x{").append(Integer.toHexString(c)).append('}');
+              }
+            });
+    return regex.toString();
   }
 
   private static String snapshotMode(SnapshotMode mode) {

@@ -1,6 +1,7 @@
 package dev.sluice.capture.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.DurableFile;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

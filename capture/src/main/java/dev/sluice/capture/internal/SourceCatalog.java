@@ -324,8 +324,21 @@ public final class SourceCatalog {
     return Optional.of(tables);
   }
 
-  /** Creates the heartbeat schema and table when absent. */
+  /**
+   * Creates the heartbeat schema and table when absent. One that exists (prepared by the tables'
+   * owner, so that a publication it owns can hold it) is left alone: creating nothing needs no
+   * CREATE privilege.
+   */
   public void ensureHeartbeatTable() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT to_regclass('" + quoted(HEARTBEAT).replace("'", "''") + "') IS NOT NULL")) {
+      rs.next();
+      if (rs.getBoolean(1)) {
+        return;
+      }
+    }
     try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE SCHEMA IF NOT EXISTS " + OWN_SCHEMA);
       statement.execute(

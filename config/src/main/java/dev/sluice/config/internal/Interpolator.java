@@ -1,9 +1,11 @@
 package dev.sluice.config.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,7 +75,34 @@ public final class Interpolator {
    * @param problems receives one message per variable that is not set and has no default
    */
   String interpolate(String raw, Consumer<String> problems) {
+    return interpolate(restore(raw), problems, position -> false);
+  }
+
+  /**
+   * Interpolates a URL. A variable that is the whole value is taken as it is (a URL kept in the
+   * environment). One inside the user information (between {@code ://} and the last {@code @}) or
+   * the query is percent-encoded, as those parts of a URL are: a password with {@code @}, {@code
+   * /}, {@code :} or {@code &} stays one value and cannot move the URL to another host or add a
+   * parameter. Elsewhere (host, port, path) values are taken as they are.
+   *
+   * @param problems receives one message per variable that is not set and has no default
+   */
+  String interpolateUrl(String raw, Consumer<String> problems) {
     String text = restore(raw);
+    int scheme = text.indexOf("://");
+    int query = text.indexOf('?');
+    int at = text.lastIndexOf('@', query < 0 ? text.length() - 1 : query);
+    boolean whole = text.startsWith("${") && text.indexOf('}') == text.length() - 1;
+    return interpolate(
+        text,
+        problems,
+        position ->
+            !whole
+                && (scheme >= 0 && position > scheme && position < at
+                    || query >= 0 && position > query));
+  }
+
+  private String interpolate(String text, Consumer<String> problems, IntPredicate encodeAt) {
     if (text.indexOf('$') < 0) {
       return text;
     }
@@ -90,7 +119,8 @@ public final class Interpolator {
           problems.accept("'" + text + "' has an unclosed ${");
           return text;
         }
-        out.append(resolve(text.substring(i + 2, end), problems));
+        String value = resolve(text.substring(i + 2, end), problems);
+        out.append(encodeAt.test(i) ? percentEncoded(value) : value);
         i = end + 1;
       } else {
         out.append(c);
@@ -98,6 +128,58 @@ public final class Interpolator {
       }
     }
     return out.toString();
+  }
+
+  /** UTF-8 percent-encoding of everything but the unreserved characters of RFC 3986. */
+  static String percentEncoded(String value) {
+    StringBuilder out = new StringBuilder(value.length());
+    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
+        out.append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * {@code message} with the value of every variable that {@code raw} refers to replaced by its
+   * reference ({@code ${NAME}}): a problem with a value must not print a secret that came from the
+   * environment. Values shorter than 3 characters are left (they would garble the message and hide
+   * nothing).
+   */
+  String hide(String message, String raw) {
+    String text = restore(raw);
+    String hidden = message;
+    int i = text.indexOf("${");
+    while (i >= 0) {
+      int end = text.indexOf('}', i + 2);
+      if (end < 0) {
+        break;
+      }
+      String expression = text.substring(i + 2, end);
+      int dash = expression.indexOf(":-");
+      String name = dash < 0 ? expression : expression.substring(0, dash);
+      String value = environment.get(name);
+      if (value != null && value.length() >= 3) {
+        hidden = hidden.replace(value, "${" + name + "}");
+        String encoded = percentEncoded(value);
+        if (!encoded.equals(value)) {
+          hidden = hidden.replace(encoded, "${" + name + "}");
+        }
+      }
+      i = text.indexOf("${", end);
+    }
+    return hidden;
   }
 
   private String resolve(String expression, Consumer<String> problems) {

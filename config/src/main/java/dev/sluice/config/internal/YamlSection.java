@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -123,9 +124,22 @@ public final class YamlSection {
     return keyLines.getOrDefault(key, line);
   }
 
-  /** Records a problem about a key of this section. */
+  /**
+   * Records a problem about a key of this section. When the key's value came from environment
+   * variables, their values are replaced by their references in the message (a secret put in the
+   * wrong key is not printed).
+   */
   public void problem(String key, String message) {
-    context.problem(key == null ? path : childPath(key), key == null ? line : lineOf(key), message);
+    context.problem(
+        key == null ? path : childPath(key),
+        key == null ? line : lineOf(key),
+        key == null ? message : hideSubstituted(message, entries.get(key)));
+  }
+
+  private String hideSubstituted(String message, Node node) {
+    return node instanceof ScalarNode scalar
+        ? context.interpolator.hide(message, scalar.getValue())
+        : message;
   }
 
   /** Reports every key that is not in {@code known}, with a suggestion when one is close. */
@@ -162,10 +176,17 @@ public final class YamlSection {
       return Optional.empty();
     }
     int before = context.problems.size();
+    Consumer<String> problems = message -> context.problem(at, lineOf(node), message);
     String value =
-        context.interpolator.interpolate(
-            scalar.getValue(), message -> context.problem(at, lineOf(node), message));
+        isUrl(at)
+            ? context.interpolator.interpolateUrl(scalar.getValue(), problems)
+            : context.interpolator.interpolate(scalar.getValue(), problems);
     return context.problems.size() > before ? Optional.empty() : Optional.of(value);
+  }
+
+  /** Whether the value at this path is a connection URL (a key named {@code url}). */
+  private static boolean isUrl(String at) {
+    return at.equals("url") || at.endsWith(".url");
   }
 
   public String string(String key, String defaultValue) {
@@ -266,7 +287,7 @@ public final class YamlSection {
     try {
       values.add(parser.apply(text));
     } catch (IllegalArgumentException e) {
-      context.problem(at, lineOf(node), e.getMessage());
+      context.problem(at, lineOf(node), hideSubstituted(e.getMessage(), node));
     }
   }
 

@@ -1,9 +1,6 @@
 package dev.sluice.monitor.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.sluice.config.Secret;
 import dev.sluice.monitor.Action;
 import dev.sluice.monitor.ActivityFeed;
@@ -12,13 +9,16 @@ import dev.sluice.monitor.NodeView;
 import dev.sluice.monitor.ReplicaGroupView;
 import dev.sluice.monitor.Snapshot;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * Every endpoint of the monitor: the token check, routing, and the responses. See docs/http-api.md
  * for the shapes.
  *
- * <p>Thread-safe; one instance serves all requests.
+ * <p>Thread-safe; one instance serves all requests. Handlers may block (the server gives each
+ * request a thread of its pool).
  */
-public final class MonitorEndpoints implements HttpHandler {
+public final class MonitorEndpoints extends Handler.Abstract {
   /** The longest request target (path and query) accepted. */
   public static final int MAX_URI_LENGTH = 4096;
 
@@ -57,12 +58,14 @@ public final class MonitorEndpoints implements HttpHandler {
   private final ActivityFeed feed;
   private final PrometheusExposition exposition;
   private final TokenCheck tokens;
+  private final HostCheck hosts;
   private final Map<PathPattern, Action> actions;
   private final byte[] page;
   private final EventStream stream;
   private final ObjectMapper json = Json.mapper();
 
   /**
+   * @param host {@code monitor.host}, for the {@code Host} check
    * @param actions POST endpoints by path pattern
    * @param origin what the figures come from, shown on the page
    * @param maxStreamClients how many SSE clients may be connected at once
@@ -71,6 +74,7 @@ public final class MonitorEndpoints implements HttpHandler {
       MonitorSource source,
       ActivityFeed feed,
       PrometheusExposition exposition,
+      String host,
       Secret token,
       Map<String, Action> actions,
       String origin,
@@ -79,6 +83,7 @@ public final class MonitorEndpoints implements HttpHandler {
     this.feed = feed;
     this.exposition = exposition;
     this.tokens = new TokenCheck(token);
+    this.hosts = new HostCheck(host, !tokens.required());
     this.actions = new LinkedHashMap<>();
     actions.forEach((pattern, action) -> this.actions.put(PathPattern.of(pattern), action));
     this.page = DashboardPage.render(origin);
@@ -96,38 +101,65 @@ public final class MonitorEndpoints implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
+  public boolean handle(Request request, Response response, Callback callback) {
+    Exchange exchange = new Exchange(request, response, callback);
     try {
-      securityHeaders(exchange.getResponseHeaders());
+      securityHeaders(exchange);
       route(exchange);
     } catch (HttpError e) {
       if (e.status() == 401) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"sluice\"");
+        exchange.setHeader("WWW-Authenticate", "Bearer realm=\"sluice\"");
       }
-      sendJson(exchange, e.status(), Map.of("error", e.getMessage()));
+      answerWithError(exchange, e.status(), e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      answerWithError(exchange, 503, "the server is stopping", e);
     } catch (IOException e) {
       LOG.debug("monitor client went away: {}", e.toString());
+      answerWithError(exchange, 500, "client went away", e);
     } catch (RuntimeException e) {
-      LOG.warn("monitor request {} failed", exchange.getRequestURI().getRawPath(), e);
-      sendJson(exchange, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
-    } finally {
-      exchange.close();
+      LOG.warn("monitor request {} failed", exchange.rawPath(), e);
+      answerWithError(exchange, 500, "internal error: " + e.getClass().getSimpleName(), e);
+    }
+    return true;
+  }
+
+  private void answerWithError(Exchange exchange, int status, String message, Throwable cause) {
+    if (exchange.answered()) {
+      exchange.endStream(cause); // a stream that broke off: nothing more can be said
+      return;
+    }
+    try {
+      sendJson(exchange, status, Map.of("error", message));
+    } catch (IOException e) {
+      exchange.endStream(e);
     }
   }
 
-  private void route(HttpExchange exchange) throws IOException, InterruptedException {
-    String rawPath = exchange.getRequestURI().getRawPath();
-    String rawQuery = exchange.getRequestURI().getRawQuery();
+  private void route(Exchange exchange) throws IOException, InterruptedException {
+    String rawPath = exchange.rawPath();
+    String rawQuery = exchange.rawQuery();
     if (rawPath.length() + (rawQuery == null ? 0 : rawQuery.length()) > MAX_URI_LENGTH) {
       throw new HttpError(414, "the request target is longer than " + MAX_URI_LENGTH);
+    }
+    if (rawPath.equals("/livez")) {
+      livez(exchange);
+      return;
+    }
+    String host = exchange.header("Host");
+    if (!hosts.accepts(host)) {
+      throw new HttpError(
+          403,
+          "the Host header '"
+              + host
+              + "' names neither this server's address nor localhost (a page reached through"
+              + " another name is refused); use the address, or set monitor.token");
     }
     List<String> path = RequestPath.decode(rawPath);
     Map<String, String> query = RequestPath.query(rawQuery);
     authenticate(exchange, query);
     query.remove("token");
-    String method = exchange.getRequestMethod();
+    String method = exchange.method();
     String joined = String.join("/", path);
     Optional<Map.Entry<Action, Map<String, String>>> action = action(path);
     boolean isGetPath = GET_PATHS.contains(joined) || ROUTING_READ.match(path).isPresent();
@@ -137,19 +169,32 @@ public final class MonitorEndpoints implements HttpHandler {
       rejectLargeBody(exchange);
       get(exchange, path, joined, query);
     } else if (isGetPath || action.isPresent()) {
-      exchange.getResponseHeaders().set("Allow", isGetPath ? "GET" : "POST");
+      exchange.setHeader("Allow", isGetPath ? "GET" : "POST");
       throw new HttpError(405, method + " is not allowed on " + rawPath);
     } else {
       throw new HttpError(404, "no such path: " + rawPath);
     }
   }
 
-  private void authenticate(HttpExchange exchange, Map<String, String> query) {
+  /**
+   * {@code GET /livez}: 200 with an empty body while the process serves, for liveness probes. No
+   * token and no figures: it says nothing but that the process is alive, so a failing rule (which a
+   * restart would not fix) never fails it.
+   */
+  private static void livez(Exchange exchange) {
+    if (!exchange.method().equals("GET") && !exchange.method().equals("HEAD")) {
+      exchange.setHeader("Allow", "GET, HEAD");
+      throw new HttpError(405, exchange.method() + " is not allowed on /livez");
+    }
+    exchange.send(200, "text/plain; charset=utf-8", new byte[0]);
+  }
+
+  private void authenticate(Exchange exchange, Map<String, String> query) {
     if (!tokens.required()) {
       return;
     }
     String presented = query.get("token");
-    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    String authorization = exchange.header("Authorization");
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       presented = authorization.substring(7).trim();
     }
@@ -162,7 +207,7 @@ public final class MonitorEndpoints implements HttpHandler {
     }
   }
 
-  private void get(HttpExchange exchange, List<String> path, String joined, Map<String, String> q)
+  private void get(Exchange exchange, List<String> path, String joined, Map<String, String> q)
       throws IOException, InterruptedException {
     switch (joined) {
       case "" -> send(exchange, 200, "text/html; charset=utf-8", page);
@@ -184,7 +229,7 @@ public final class MonitorEndpoints implements HttpHandler {
     }
   }
 
-  private void health(HttpExchange exchange) throws IOException {
+  private void health(Exchange exchange) throws IOException {
     Snapshot snapshot = source.snapshot();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ok", snapshot.health().ok());
@@ -236,7 +281,7 @@ public final class MonitorEndpoints implements HttpHandler {
     return body;
   }
 
-  private void routingRead(HttpExchange exchange, String name) throws IOException {
+  private void routingRead(Exchange exchange, String name) throws IOException {
     Snapshot snapshot = source.snapshot();
     ReplicaGroupView group =
         snapshot
@@ -287,8 +332,8 @@ public final class MonitorEndpoints implements HttpHandler {
     return Map.of("events", feed.lastEntries(limit).stream().map(EventJson::of).toList());
   }
 
-  private static long after(HttpExchange exchange, Map<String, String> query) {
-    String text = exchange.getRequestHeaders().getFirst("Last-Event-ID");
+  private static long after(Exchange exchange, Map<String, String> query) {
+    String text = exchange.header("Last-Event-ID");
     if (text == null) {
       text = query.get("after");
     }
@@ -317,16 +362,10 @@ public final class MonitorEndpoints implements HttpHandler {
   }
 
   private void perform(
-      HttpExchange exchange,
-      Action action,
-      Map<String, String> parameters,
-      Map<String, String> query)
+      Exchange exchange, Action action, Map<String, String> parameters, Map<String, String> query)
       throws IOException {
     rejectLargeBody(exchange);
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY_BYTES + 1);
-    }
+    byte[] body = exchange.body(MAX_BODY_BYTES);
     if (body.length > MAX_BODY_BYTES) {
       throw new HttpError(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
     }
@@ -340,7 +379,7 @@ public final class MonitorEndpoints implements HttpHandler {
     } catch (IllegalStateException e) {
       throw new HttpError(409, String.valueOf(e.getMessage()));
     } catch (RuntimeException e) {
-      LOG.warn("action {} failed", exchange.getRequestURI().getRawPath(), e);
+      LOG.warn("action {} failed", exchange.rawPath(), e);
       throw new HttpError(500, String.valueOf(e.getMessage()));
     } catch (Exception e) {
       throw new HttpError(500, String.valueOf(e.getMessage()));
@@ -348,8 +387,8 @@ public final class MonitorEndpoints implements HttpHandler {
     sendJson(exchange, 200, result == null ? Map.of("ok", true) : result);
   }
 
-  private static void rejectLargeBody(HttpExchange exchange) {
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+  private static void rejectLargeBody(Exchange exchange) {
+    String length = exchange.header("Content-Length");
     if (length != null) {
       try {
         if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
@@ -361,27 +400,22 @@ public final class MonitorEndpoints implements HttpHandler {
     }
   }
 
-  private static void securityHeaders(Headers headers) {
-    headers.set("Cache-Control", "no-store");
-    headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("Referrer-Policy", "no-referrer");
-    headers.set("X-Frame-Options", "DENY");
-    headers.set(
+  private static void securityHeaders(Exchange exchange) {
+    exchange.setHeader("Cache-Control", "no-store");
+    exchange.setHeader("X-Content-Type-Options", "nosniff");
+    exchange.setHeader("Referrer-Policy", "no-referrer");
+    exchange.setHeader("X-Frame-Options", "DENY");
+    exchange.setHeader(
         "Content-Security-Policy",
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
             + " connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
   }
 
-  private void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+  private void sendJson(Exchange exchange, int status, Object body) throws IOException {
     send(exchange, status, "application/json; charset=utf-8", json.writeValueAsBytes(body));
   }
 
-  private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      exchange.getResponseBody().write(body);
-    }
+  private static void send(Exchange exchange, int status, String contentType, byte[] body) {
+    exchange.send(status, contentType, body);
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.topology.internal;
 
 import dev.sluice.config.Dialect;
 import dev.sluice.config.LagTolerance;
+import dev.sluice.config.Masking;
 import dev.sluice.config.NodeConfig;
 import dev.sluice.config.NodeRole;
 import dev.sluice.config.RuleConfig;
@@ -104,11 +105,12 @@ public record Endpoint(
     int port = 0;
     String database;
     if (dialect == Dialect.SQLITE) {
-      database = url.substring("jdbc:sqlite:".length());
+      database = sqliteFile(url);
     } else {
       Matcher m = NETWORK_URL.matcher(url);
       if (!m.find()) {
-        throw new IllegalArgumentException("cannot read host and port from " + url);
+        throw new IllegalArgumentException(
+            "cannot read host and port from " + Masking.maskUrl(url));
       }
       host =
           m.group(1).startsWith("[")
@@ -118,6 +120,16 @@ public record Endpoint(
       database = m.group(3);
     }
     return new Endpoint(group, node, url, user, password, dialect, host, port, database);
+  }
+
+  /**
+   * The file of a SQLite URL, without its parameters: they may hold a key ({@code ?key=...} of an
+   * encrypted database), and the file is shown in the API and the state file.
+   */
+  private static String sqliteFile(String url) {
+    String file = url.substring("jdbc:sqlite:".length());
+    int query = file.indexOf('?');
+    return query < 0 ? file : file.substring(0, query);
   }
 
   private static int defaultPort(Dialect dialect) {

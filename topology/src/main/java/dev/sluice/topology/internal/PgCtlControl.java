@@ -3,11 +3,11 @@ package dev.sluice.topology.internal;
 import dev.sluice.topology.ServerControl;
 import dev.sluice.topology.TopologyException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +35,10 @@ final class PgCtlControl implements ServerControl {
       List<String> out = new ArrayList<>();
       int code =
           pgCtl.run(
-              List.of("-D", dataDir.toString(), "-m", "fast", "-w", "-t", "120", "stop"), out, 130);
+              List.of("-D", dataDir.toString(), "-m", "fast", "-w", "-t", "120", "stop"),
+              Map.of(),
+              out,
+              130);
       if (code != 0) {
         throw new TopologyException("pg_ctl stop failed: " + String.join(" ", out));
       }
@@ -54,6 +57,7 @@ final class PgCtlControl implements ServerControl {
     int code =
         pgCtl.run(
             List.of("-D", dataDir.toString(), "-l", log.toString(), "-w", "-t", "120", "start"),
+            Map.of(),
             out,
             130);
     if (code != 0) {
@@ -62,30 +66,33 @@ final class PgCtlControl implements ServerControl {
     }
   }
 
-  /** The postmaster's process id from {@code postmaster.pid}, or -1 when there is none. */
-  static long postmasterPid(Path dataDir) {
-    Path pidFile = dataDir.resolve("postmaster.pid");
-    try {
-      if (!Files.exists(pidFile)) {
-        return -1;
-      }
-      List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-      return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** Whether a postmaster runs on the data directory. */
+  /** Whether this data directory's postmaster runs (a stale {@code postmaster.pid} is not). */
   static boolean running(Path dataDir) {
-    long pid = postmasterPid(dataDir);
-    return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return PostmasterFile.read(dataDir).map(PostmasterFile::isLivePostmaster).orElse(false);
   }
 
+  /**
+   * Sends SIGINT to the postmaster named by {@code postmaster.pid}, after checking that the process
+   * is this data directory's postmaster: after a crash the file stays, and its process id may have
+   * been given to an unrelated process since.
+   */
   private static void signalStop(Path dataDir) {
-    long pid = postmasterPid(dataDir);
-    if (pid <= 0 || !running(dataDir)) {
-      return;
+    Optional<PostmasterFile> file = PostmasterFile.read(dataDir);
+    if (file.isEmpty() || ProcessHandle.of(file.get().pid()).isEmpty()) {
+      return; // nothing runs on it
+    }
+    long pid = file.get().pid();
+    if (!file.get().isLivePostmaster()) {
+      throw new TopologyException(
+          dataDir.resolve("postmaster.pid")
+              + " names process "
+              + pid
+              + " ("
+              + file.get().describeProcess()
+              + "), which is not this data directory's postmaster: it was not signalled. If the"
+              + " server crashed, the file is stale: make sure no server runs on "
+              + dataDir
+              + ", remove it and try again");
     }
     try {
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).start();

@@ -8,11 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL client program ({@code pg_rewind}, {@code pg_ctl}) of a given major version, found
@@ -23,6 +28,7 @@ import java.util.regex.Pattern;
  * @param version its version, e.g. {@code 17.2}
  */
 record PgTool(Path path, String version) {
+  private static final Logger LOG = LoggerFactory.getLogger(PgTool.class);
   private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(\\.\\d+)?");
 
   /**
@@ -70,41 +76,51 @@ record PgTool(Path path, String version) {
   }
 
   private static String version(Path program) {
-    try {
-      Process p =
-          new ProcessBuilder(program.toString(), "--version").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return null;
-      }
-      Matcher m = VERSION.matcher(out);
-      return m.find() ? m.group(1) + (m.group(2) == null ? "" : m.group(2)) : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    List<String> output = new ArrayList<>();
+    if (new PgTool(program, "").run(List.of("--version"), Map.of(), output, 10) != 0) {
       return null;
     }
+    Matcher m = VERSION.matcher(String.join("\n", output));
+    return m.find() ? m.group(1) + (m.group(2) == null ? "" : m.group(2)) : null;
   }
 
   /**
-   * Runs the program with {@code args} and returns its exit code; its output goes to {@code
-   * output}.
+   * Runs the program with {@code args} and returns its exit code, or -1 when it could not be
+   * started or did not finish within {@code timeoutSeconds} (it is then killed, with every process
+   * it started). Its output (stdout and stderr) goes to a file readable by its owner only, not to a
+   * pipe, so a program that hangs, or leaves a child behind holding its output, cannot keep this
+   * from returning; the lines are added to {@code output} at the end.
+   *
+   * @param environment added to this process's environment for the program (e.g. {@code
+   *     PGPASSFILE}): what must not appear in {@code ps} goes here, never into {@code args}
    */
-  int run(List<String> args, List<String> output, long timeoutSeconds) {
+  int run(
+      List<String> args,
+      Map<String, String> environment,
+      List<String> output,
+      long timeoutSeconds) {
     List<String> command = new ArrayList<>();
     command.add(path.toString());
     command.addAll(args);
+    Path log = null;
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+      log = OwnerOnlyFile.create("sluice-" + path.getFileName() + "-", ".log");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(environment);
+      Process p = builder.start();
+      boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+      if (!finished) {
+        kill(p);
+      }
+      Files.readAllLines(log, StandardCharsets.UTF_8).forEach(output::add);
+      if (!finished) {
         output.add(path.getFileName() + " did not finish in " + timeoutSeconds + " s");
         return -1;
       }
-      out.lines().forEach(output::add);
       return p.exitValue();
     } catch (IOException e) {
       output.add(e.getMessage());
@@ -113,6 +129,24 @@ record PgTool(Path path, String version) {
       Thread.currentThread().interrupt();
       output.add("interrupted");
       return -1;
+    } finally {
+      OwnerOnlyFile.deleteQuietly(log);
+    }
+  }
+
+  /**
+   * Kills the program and every process it started, and waits (10 s at most) until they are gone.
+   */
+  private static void kill(Process p) throws InterruptedException {
+    List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
+    all.add(p.toHandle());
+    all.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle process : all) {
+      try {
+        process.onExit().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.warn("process {} ({}) did not end after SIGKILL", process.pid(), process.info());
+      }
     }
   }
 }

@@ -52,6 +52,9 @@ public final class Rejoin {
   private static final List<String> CONFIG_FILES =
       List.of("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf");
 
+  /** The longest a {@code pg_rewind} may run, in seconds. */
+  private static final long REWIND_TIMEOUT_SECONDS = 3600;
+
   private final Endpoint node;
   private final Endpoint master;
   private final RejoinOptions options;
@@ -74,6 +77,8 @@ public final class Rejoin {
       if (already.isPresent()) {
         return result(RejoinMethod.ALREADY_STANDBY, already.get(), false, started);
       }
+      checkPostmasterPort(dataDir);
+      checkSameCluster(primary, dataDir);
       List<String> ctlTried = new ArrayList<>();
       PgCtlControl pgCtl =
           new PgCtlControl(PgTool.find("pg_ctl", options.binDir(), major, ctlTried).orElse(null));
@@ -100,7 +105,8 @@ public final class Rejoin {
         clone(primary, dataDir);
       }
       restoreConfig(dataDir, config);
-      StandbySetup.write(dataDir, conninfo(), slot, master.name());
+      StandbySetup.write(
+          dataDir, StandbySetup.conninfo(master, node.name(), true), slot, master.name());
       boolean start = options.start() && (options.server() != null || pgCtl.canStart());
       if (start) {
         server.start(dataDir);
@@ -172,6 +178,58 @@ public final class Rejoin {
           Files.readString(dataDir.resolve("PG_VERSION"), StandardCharsets.US_ASCII).trim());
     } catch (IOException | NumberFormatException e) {
       throw new SetupException("cannot read " + dataDir.resolve("PG_VERSION"), e);
+    }
+  }
+
+  /**
+   * Refuses a data directory whose running server (its {@code postmaster.pid}) listens on another
+   * port than the node's: it is another cluster's, which must not be stopped.
+   */
+  private void checkPostmasterPort(Path dataDir) {
+    Optional<PostmasterFile> running =
+        PostmasterFile.read(dataDir).filter(PostmasterFile::isLivePostmaster);
+    if (running.isPresent() && running.get().port() != 0 && running.get().port() != node.port()) {
+      throw new SetupException(
+          dataDir
+              + " is the data directory of the server on port "
+              + running.get().port()
+              + " (its postmaster.pid says so), but node "
+              + node.describe()
+              + " is on port "
+              + node.port()
+              + ": it is another cluster's, so nothing was stopped or changed; give the node's own"
+              + " data directory with --data-dir");
+    }
+  }
+
+  /**
+   * Refuses a data directory of another cluster: its system identifier (in {@code
+   * global/pg_control}, what {@code pg_controldata} prints) must be the master's, as it is for
+   * every copy made from the same cluster. Rewinding or re-cloning anything else would replace
+   * someone's database.
+   */
+  private void checkSameCluster(Connection primary, Path dataDir) throws SQLException {
+    long own = ControlFile.systemIdentifier(dataDir);
+    long master;
+    try (Statement st = primary.createStatement();
+        ResultSet rs = st.executeQuery("SELECT system_identifier FROM pg_control_system()")) {
+      rs.next();
+      master = rs.getLong(1);
+    }
+    if (own != master) {
+      throw new SetupException(
+          dataDir
+              + " belongs to another cluster (system identifier "
+              + Long.toUnsignedString(own)
+              + ") than the master "
+              + this.master.name()
+              + " ("
+              + Long.toUnsignedString(master)
+              + "): only a former member of group "
+              + node.group()
+              + " can rejoin it, so nothing was stopped or changed; give "
+              + node.name()
+              + "'s own data directory with --data-dir");
     }
   }
 
@@ -264,16 +322,14 @@ public final class Rejoin {
     return slot;
   }
 
-  private boolean rewind(PgTool tool, Path dataDir, List<String> tried) {
+  private boolean rewind(PgTool tool, Path dataDir, List<String> tried) throws IOException {
     List<String> output = new ArrayList<>();
     LOG.info(
         "rejoin of {}: rewinding with pg_rewind {} at {}",
         node.name(),
         tool.version(),
         tool.path());
-    int code =
-        tool.run(
-            List.of("--target-pgdata=" + dataDir, "--source-server=" + conninfo()), output, 3600);
+    int code = new PgRewind(tool).run(dataDir, master, node.name(), output, REWIND_TIMEOUT_SECONDS);
     if (code == 0) {
       return true;
     }
@@ -283,25 +339,51 @@ public final class Rejoin {
     return false;
   }
 
+  /**
+   * Copies the new master over SQL into a staging directory beside the data directory, then swaps:
+   * the old files are moved aside, the copy is moved in, and only then are the old files deleted.
+   * When moving the copy in fails, the old files are moved back: at no moment are both gone.
+   */
   private void clone(Connection primary, Path dataDir) throws SQLException, IOException {
-    Path staging =
-        dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".sluice-rejoin");
+    Path staging = sibling(dataDir, ".sluice-rejoin");
+    Path aside = sibling(dataDir, ".sluice-old");
     deleteTree(staging);
+    deleteTree(aside);
     try {
       SqlClone.copy(primary, "sluice rejoin " + node.name(), staging);
-      try (Stream<Path> old = Files.list(dataDir)) {
-        for (Path p : old.toList()) {
-          deleteTree(p);
-        }
+      OwnerOnlyFile.createDirectories(aside);
+      moveEntries(dataDir, aside);
+      try {
+        moveEntries(staging, dataDir);
+      } catch (IOException e) {
+        deleteEntries(dataDir); // the part of the copy that was moved in
+        moveEntries(aside, dataDir);
+        throw e;
       }
-      try (Stream<Path> copied = Files.list(staging)) {
-        for (Path p : copied.toList()) {
-          Files.move(
-              p, dataDir.resolve(p.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE);
-        }
-      }
+      deleteTree(aside);
     } finally {
       deleteTree(staging);
+    }
+  }
+
+  private static Path sibling(Path dataDir, String suffix) {
+    return dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + suffix);
+  }
+
+  /** Moves every entry of {@code from} into {@code to} (same file system: renames). */
+  private static void moveEntries(Path from, Path to) throws IOException {
+    try (Stream<Path> entries = Files.list(from)) {
+      for (Path p : entries.toList()) {
+        Files.move(p, to.resolve(p.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+  }
+
+  private static void deleteEntries(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path p : entries.toList()) {
+        deleteTree(p);
+      }
     }
   }
 
@@ -320,22 +402,6 @@ public final class Rejoin {
     for (Map.Entry<String, byte[]> e : saved.entrySet()) {
       SqlClone.write(dataDir.resolve(e.getKey()), e.getValue());
     }
-  }
-
-  /** The libpq connection string to the master, with dbname so slot synchronisation works. */
-  private String conninfo() {
-    StringBuilder s = new StringBuilder();
-    s.append("host=").append(StandbySetup.conninfoValue(master.host()));
-    s.append(" port=").append(master.port());
-    if (master.user() != null) {
-      s.append(" user=").append(StandbySetup.conninfoValue(master.user()));
-    }
-    if (master.password() != null) {
-      s.append(" password=").append(StandbySetup.conninfoValue(master.password().reveal()));
-    }
-    s.append(" dbname=").append(StandbySetup.conninfoValue(master.database()));
-    s.append(" application_name=").append(StandbySetup.conninfoValue(node.name()));
-    return s.toString();
   }
 
   private static void deleteTree(Path root) throws IOException {

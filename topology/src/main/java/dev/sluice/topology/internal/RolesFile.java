@@ -4,27 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.DurableFile;
 import dev.sluice.config.SetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * {@code topology-roles.json}, next to the state file: the running masters after promotions, so
- * they survive restarts. Read at start to override the configured roles; written atomically
- * (temporary file in the same directory, fsync, rename) and readable by its owner only. It holds
- * node names and times, never credentials.
+ * they survive restarts. Read at start to override the configured roles; replaced durably ({@link
+ * DurableFile}: a synced temporary file renamed over it, the directory synced) and readable by its
+ * owner only. It holds node names and times, never credentials.
  *
  * <pre>{@code
  * {
@@ -122,32 +117,10 @@ public final class RolesFile {
               g.put("promotedAt", m.promotedAt() == null ? null : m.promotedAt().toString());
             });
     try {
-      Path dir = file.getParent();
-      Files.createDirectories(dir);
-      Path temp = createOwnerOnly(dir);
-      try {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-          channel.write(ByteBuffer.wrap(JSON.writeValueAsBytes(root)));
-          channel.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      Files.createDirectories(file.getParent());
+      DurableFile.replace(file, JSON.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the running roles to " + file, e);
-    }
-  }
-
-  private Path createOwnerOnly(Path dir) throws IOException {
-    try {
-      return Files.createTempFile(
-          dir,
-          "." + NAME,
-          ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException | FileSystemException e) {
-      return Files.createTempFile(dir, "." + NAME, ".tmp");
     }
   }
 }

@@ -1,13 +1,13 @@
 package dev.sluice.topology.internal;
 
+import dev.sluice.config.DurableFile;
 import dev.sluice.config.PostgresVersion;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SqlFailure;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -91,8 +91,7 @@ final class SqlClone {
    */
   static long copy(Connection c, String label, Path staging) throws SQLException, IOException {
     refuseTablespaces(c);
-    Files.createDirectories(staging);
-    ownerOnly(staging, true);
+    OwnerOnlyFile.createDirectories(staging);
     boolean renamed = PostgresVersion.of(c).atLeast(15);
     String stop = renamed ? "pg_backup_stop(false)" : "pg_stop_backup(false, false)";
     try (Statement st = c.createStatement()) {
@@ -113,8 +112,7 @@ final class SqlClone {
         for (Entry e : entries) {
           Path target = staging.resolve(e.path);
           if (e.dir) {
-            Files.createDirectories(target);
-            ownerOnly(target, true);
+            OwnerOnlyFile.createDirectories(target);
           } else if (e.size <= SMALL) {
             small.add(e);
             smallBytes += e.size;
@@ -133,8 +131,7 @@ final class SqlClone {
                 ? List.of("pg_wal/archive_status", "pg_wal/summaries")
                 : List.of("pg_wal/archive_status");
         for (String dir : walDirs) {
-          Files.createDirectories(staging.resolve(dir));
-          ownerOnly(staging.resolve(dir), true);
+          OwnerOnlyFile.createDirectories(staging.resolve(dir));
         }
         try (ResultSet rs =
             st.executeQuery("SELECT lsn::text, labelfile, spcmapfile FROM " + stop)) {
@@ -238,7 +235,7 @@ final class SqlClone {
             continue; // removed since the listing: WAL replay agrees
           }
           Path target = staging.resolve(rs.getString(1));
-          Files.createDirectories(target.getParent());
+          OwnerOnlyFile.createDirectories(target.getParent());
           write(target, content);
           bytes += content.length;
           if (content.length == rs.getLong(2)) {
@@ -255,7 +252,7 @@ final class SqlClone {
 
   private static long readLarge(Connection c, Entry file, Path target)
       throws SQLException, IOException {
-    Files.createDirectories(target.getParent());
+    OwnerOnlyFile.createDirectories(target.getParent());
     return readFrom(c, file, target, 0);
   }
 
@@ -267,12 +264,9 @@ final class SqlClone {
   private static long readFrom(Connection c, Entry file, Path target, long offset)
       throws SQLException, IOException {
     try (PreparedStatement st = c.prepareStatement("SELECT pg_read_binary_file(?, ?, ?, true)");
-        OutputStream out =
-            offset == 0
-                ? Files.newOutputStream(
-                    target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
-                : Files.newOutputStream(target, StandardOpenOption.APPEND)) {
-      ownerOnly(target, false);
+        FileChannel out =
+            offset == 0 ? OwnerOnlyFile.open(target) : OwnerOnlyFile.openKeeping(target)) {
+      out.position(offset);
       while (true) {
         st.setString(1, file.path);
         st.setLong(2, offset);
@@ -285,28 +279,19 @@ final class SqlClone {
         if (chunk == null || chunk.length == 0) {
           break;
         }
-        out.write(chunk);
+        DurableFile.writeFully(out, ByteBuffer.wrap(chunk));
         offset += chunk.length;
         if (chunk.length < CHUNK) {
           break;
         }
       }
+      out.force(true);
     }
     return offset;
   }
 
+  /** Writes a file of the copy: owner-only from its creation, and synced. */
   static void write(Path target, byte[] content) throws IOException {
-    Files.write(target, content);
-    ownerOnly(target, false);
-  }
-
-  static void ownerOnly(Path path, boolean dir) throws IOException {
-    try {
-      Files.setPosixFilePermissions(
-          path,
-          java.nio.file.attribute.PosixFilePermissions.fromString(dir ? "rwx------" : "rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to tighten
-    }
+    OwnerOnlyFile.write(target, content);
   }
 }

@@ -46,6 +46,29 @@ final class StandbySetup {
             .getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The libpq connection string to {@code master}, with {@code dbname} so slot synchronisation
+   * works.
+   *
+   * @param applicationName how the master's {@code pg_stat_replication} names the standby
+   * @param withPassword whether the password goes in (the standby's {@code primary_conninfo},
+   *     inside its owner-only data directory); never for a command line
+   */
+  static String conninfo(Endpoint master, String applicationName, boolean withPassword) {
+    StringBuilder s = new StringBuilder();
+    s.append("host=").append(conninfoValue(master.host()));
+    s.append(" port=").append(master.port());
+    if (master.user() != null) {
+      s.append(" user=").append(conninfoValue(master.user()));
+    }
+    if (withPassword && master.password() != null) {
+      s.append(" password=").append(conninfoValue(master.password().reveal()));
+    }
+    s.append(" dbname=").append(conninfoValue(master.database()));
+    s.append(" application_name=").append(conninfoValue(applicationName));
+    return s.toString();
+  }
+
   /** A libpq connection string value, quoted. */
   static String conninfoValue(String value) {
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";

@@ -75,4 +75,30 @@ class EndpointTest {
     assertThat(docs.isJdbc()).isFalse();
     assertThat(docs.describe()).isEqualTo("docs (m1:27018)").doesNotContain("secret");
   }
+
+  @Test
+  void aSqliteSlaveShowsItsFileWithoutTheKeyInItsUrl() {
+    SluiceConfig config =
+        new ConfigLoader(Map.of())
+            .parse(
+                """
+                source: { url: "jdbc:postgresql://10.0.0.1:5432/app" }
+                targets:
+                  local: { url: "jdbc:sqlite:/var/lib/sluice/mirror.db?cipher=sqlcipher&key=s3cret-K3y" }
+                rules:
+                  - { name: to-local, target: local }
+                replicas:
+                  app:
+                    nodes:
+                      - { name: primary, role: master, url: "jdbc:postgresql://10.0.0.1:5432/app" }
+                      - { name: local, role: slave, fedBy: to-local }
+                """,
+                "test.yaml",
+                Path.of("."),
+                null);
+    Endpoint local = Endpoint.of(config, "app", config.replicas().get("app").nodes().get(1));
+
+    assertThat(local.database()).isEqualTo("/var/lib/sluice/mirror.db");
+    assertThat(local.describe()).doesNotContain("s3cret");
+  }
 }

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class PgToolTest {
@@ -38,5 +42,36 @@ class PgToolTest {
     assertThat(PgTool.find("pg_no_such_tool", empty, 17, tried)).isEmpty();
     assertThat(tried)
         .containsExactly("no pg_no_such_tool in " + empty + " or the directories of PATH");
+  }
+
+  @Test
+  @Timeout(120)
+  void aProgramThatHangsHoldingItsOutputOpenIsKilledAtItsTimeoutWithEveryProcessItStarted(
+      @TempDir Path dir) throws Exception {
+    Path program = dir.resolve("pg_ctl");
+    Files.writeString(
+        program,
+        """
+        #!/bin/sh
+        if [ "$1" = "--version" ]; then echo "pg_ctl (PostgreSQL) 17.2"; exit 0; fi
+        echo "waiting for server to shut down...."
+        sleep 600 &
+        echo $! > "%s/grandchild"
+        sleep 600
+        """
+            .formatted(dir));
+    Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwx------"));
+    PgTool tool = PgTool.find("pg_ctl", dir, 17, new ArrayList<>()).orElseThrow();
+    List<String> output = new ArrayList<>();
+
+    int code = tool.run(List.of("stop"), Map.of(), output, 2);
+
+    assertThat(code).isEqualTo(-1);
+    assertThat(output)
+        .startsWith("waiting for server to shut down....")
+        .endsWith("pg_ctl did not finish in 2 s");
+    long grandchild = Long.parseLong(Files.readString(dir.resolve("grandchild")).strip());
+    assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive))
+        .isNotEqualTo(Optional.of(true));
   }
 }
