@@ -376,6 +376,12 @@ public final class SourceCheck {
     try {
       catalog.ensurePublication(source.publication(), published);
     } catch (SQLException e) {
+      String options;
+      try {
+        options = " WITH (" + catalog.publicationOptions() + ")";
+      } catch (SQLException versionUnknown) {
+        options = " WITH (publish_via_partition_root = true)";
+      }
       throw new SetupException(
           "cannot create or update the publication '"
               + source.publication()
@@ -385,6 +391,7 @@ public final class SourceCheck {
               + SourceCatalog.quoteIdent(source.publication())
               + " FOR TABLE "
               + String.join(", ", published.stream().map(SourceCatalog::quoted).toList())
+              + options
               + ";");
     }
   }

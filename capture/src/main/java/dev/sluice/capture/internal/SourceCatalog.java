@@ -376,13 +376,41 @@ public final class SourceCatalog {
         statement.execute("ALTER PUBLICATION " + quoteIdent(publication) + " SET TABLE " + list);
       }
       if (!hasPublicationOptions(publication)) {
-        statement.execute(
-            "ALTER PUBLICATION " + quoteIdent(publication) + " SET (" + options + ")");
+        try {
+          statement.execute(
+              "ALTER PUBLICATION " + quoteIdent(publication) + " SET (" + options + ")");
+        } catch (SQLException e) {
+          // a publication its tables' owner prepared without them (least privilege): they matter
+          // only for partitioned tables and, from PostgreSQL 18, stored generated columns
+          if (!"42501".equals(e.getSQLState()) || needsPublicationOptions(tables)) {
+            throw e;
+          }
+        }
       }
     }
   }
 
-  private String publicationOptions() throws SQLException {
+  /** Whether one of {@code tables} is partitioned, or (from 18) has a stored generated column. */
+  private boolean needsPublicationOptions(Set<TableName> tables) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ANY (?::regclass[])"
+                + " AND (c.relkind = 'p' OR (? AND EXISTS (SELECT 1 FROM pg_attribute a"
+                + " WHERE a.attrelid = c.oid AND a.attgenerated = 's' AND NOT a.attisdropped))))")) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "text", tables.stream().map(SourceCatalog::quoted).toArray(String[]::new)));
+      statement.setBoolean(2, version().atLeast(18));
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** The options Sluice's publication needs ({@code WITH (...)}), for this server's version. */
+  public String publicationOptions() throws SQLException {
     return "publish_via_partition_root = true"
         + (version().atLeast(18) ? ", publish_generated_columns = stored" : "");
   }
