@@ -45,6 +45,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -171,16 +172,21 @@ public final class Capture implements AutoCloseable {
     boolean slotDropped = false;
     SourceCheck.Report report;
     long xidHorizon;
+    List<TableName> partitioned;
+    Map<String, TableName> attachments;
     try (Connection connection = SourceConnection.open(source)) {
       report = SourceCheck.inspect(source, connection, resuming).orThrow();
       report.notes().forEach(note -> LOG.warn("{}", note));
       SourceCheck.prepare(source, connection, report);
+      SourceCatalog catalog = new SourceCatalog(connection);
+      partitioned = catalog.partitioned(report.tableNames());
+      attachments = catalog.attachedPartitions(partitioned);
       xidHorizon = nextXid(connection); // after the publication took in any added table
       if (takesSnapshot(source, resuming) && report.slotExists()) {
         // only a slot created now exports a snapshot whose view is exactly the commits before the
         // LSN its stream starts at; on an existing slot the engine reads the tables outside any
         // such view, at moments of their own, and streams from a WAL position read before them
-        new SourceCatalog(connection).dropSlot(source.slot());
+        catalog.dropSlot(source.slot());
         slotDropped = true;
         LOG.info(
             "dropped the existing replication slot {}: the snapshot is taken from a new one",
@@ -196,9 +202,20 @@ public final class Capture implements AutoCloseable {
         throw new UncheckedIOException("cannot reset the capture position " + offsets, e);
       }
     }
-    List<TableName> added = AddedTables.atStart(options.journal(), report.tableNames(), resuming);
+    List<TableName> added =
+        AddedTables.atStart(options.journal(), report.tableNames(), attachments, resuming);
     Capture capture =
-        new Capture(source, options, report, resuming, slotDropped, offsets, added, xidHorizon);
+        new Capture(
+            source,
+            options,
+            report,
+            resuming,
+            slotDropped,
+            offsets,
+            added,
+            partitioned,
+            attachments.keySet(),
+            xidHorizon);
     capture.awaitStarted(Duration.ofMinutes(2));
     return capture;
   }
@@ -294,6 +311,8 @@ public final class Capture implements AutoCloseable {
       boolean slotDropped,
       Path offsets,
       List<TableName> added,
+      List<TableName> partitioned,
+      Set<String> attachments,
       long xidHorizon) {
     this.source = source;
     this.tableCount = report.tables().size();
@@ -389,7 +408,9 @@ public final class Capture implements AutoCloseable {
       statusThread.scheduleWithFixedDelay(this::tendAddedSnapshot, 100, 200, TimeUnit.MILLISECONDS);
     }
     this.tableWatch =
-        TableWatch.isNeeded(source) ? new TableWatch(source, tables, report.notes()) : null;
+        TableWatch.isNeeded(source, partitioned)
+            ? new TableWatch(source, tables, report.notes(), partitioned, attachments)
+            : null;
     if (tableWatch != null) {
       statusThread.scheduleWithFixedDelay(
           this::watchTables,

@@ -281,6 +281,60 @@ class CaptureIT {
   }
 
   @Test
+  void aPartitionAttachedWithRowsHasThemReadWhileOneCreatedAsAPartitionIsOnlyStreamed()
+      throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      TableName measures = new TableName("inv", "Measures \"ω\" 𝄞");
+      String root = "inv.\"Measures \"\"ω\"\" 𝄞\"";
+      f.sql(
+          "CREATE SCHEMA inv",
+          "CREATE TABLE " + root + "(id int PRIMARY KEY, note text) PARTITION BY RANGE (id)",
+          "CREATE TABLE inv.p1 PARTITION OF " + root + " FOR VALUES FROM (0) TO (100)",
+          "INSERT INTO " + root + " SELECT g, 'p1' FROM generate_series(1, 10) g");
+      var source = f.source(SnapshotMode.INITIAL, measures.toString()); // named exactly
+      Capture first = f.start(source);
+      f.awaitCount(10);
+      // created as a partition: published from its creation, its rows are streamed
+      f.sql(
+          "CREATE TABLE inv.p2 PARTITION OF " + root + " FOR VALUES FROM (100) TO (200)",
+          "INSERT INTO " + root + " SELECT g, 'p2' FROM generate_series(100, 104) g");
+      f.awaitCount(15);
+      Thread.sleep(1000); // five status intervals
+      assertThat(first.tablesAppeared()).as("nothing to read again").isNotDone();
+
+      // filled while outside the tree, then attached: no change carries these rows
+      f.sql(
+          "CREATE TABLE inv.p3 (LIKE " + root + ")",
+          "INSERT INTO inv.p3 SELECT g, 'attached with me' FROM generate_series(200, 219) g",
+          "ALTER TABLE " + root + " ATTACH PARTITION inv.p3 FOR VALUES FROM (200) TO (300)");
+      assertThat(first.tablesAppeared().get(30, TimeUnit.SECONDS)).containsExactly(measures);
+      f.stop();
+      // detached and attached again while capture is stopped: read again at the start
+      f.sql(
+          "ALTER TABLE " + root + " DETACH PARTITION inv.p2",
+          "INSERT INTO inv.p2 VALUES (150, 'while detached')",
+          "ALTER TABLE " + root + " ATTACH PARTITION inv.p2 FOR VALUES FROM (100) TO (200)");
+      Capture second = f.start(source);
+      f.sql("INSERT INTO " + root + " VALUES (220, 'streamed')");
+      f.awaitChanges(c -> c.stream().anyMatch(e -> e.key()[0].equals(220)));
+      awaitCondition(() -> second.status().tablesPendingSnapshot().isEmpty());
+
+      Map<Object, Object> journaled = new TreeMap<>();
+      for (ChangeEvent change : f.changes()) {
+        assertThat(change.table()).isEqualTo(measures);
+        journaled.put(change.key()[0], change.after()[1]);
+      }
+      Map<Object, Object> onSource = new TreeMap<>();
+      f.cluster
+          .queryIn(f.database, "SELECT id, note FROM " + root)
+          .forEach(r -> onSource.put(r.get(0), r.get(1)));
+      assertThat(journaled).hasSize(37).isEqualTo(onSource);
+      assertThat(f.journalDir.resolve("tables-to-snapshot")).doesNotExist();
+      assertThat(second.tablesAppeared()).as("the attachments are known now").isNotDone();
+    }
+  }
+
+  @Test
   void rowsOfATransactionOpenWhileItsTableJoinsThePublicationReachTheJournal() throws Exception {
     try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
       f.sql("CREATE SCHEMA inv", "CREATE TABLE inv.a(id int PRIMARY KEY)");

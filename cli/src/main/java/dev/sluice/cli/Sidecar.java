@@ -189,9 +189,9 @@ public final class Sidecar implements AutoCloseable {
   }
 
   /**
-   * New tables match {@code source.tables}: capture restarts on the same source, which adds them to
-   * the publication and reads their rows before streaming their changes. Runs on the maintenance
-   * thread.
+   * New tables match {@code source.tables}, or a partition was attached to a captured table:
+   * capture restarts on the same source, which adds them to the publication and reads their rows (a
+   * partitioned table's again) before streaming their changes. Runs on the maintenance thread.
    */
   private void addTables(Capture running, String url, List<TableName> tables) {
     if (closed || capture != running) {

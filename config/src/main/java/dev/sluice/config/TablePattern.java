@@ -52,13 +52,16 @@ public final class TablePattern {
 
   private static Pattern glob(String glob) {
     StringBuilder regex = new StringBuilder();
-    for (char c : glob.toCharArray()) {
-      switch (c) {
-        case '*' -> regex.append(".*");
-        case '?' -> regex.append('.');
-        default -> regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
+    // by code point: a character beyond the BMP quoted as two halves would match nothing
+    glob.codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(Character.toString(c)));
+              }
+            });
     return Pattern.compile(regex.toString());
   }
 

@@ -65,6 +65,17 @@ class ValuesTest {
   }
 
   @Test
+  void tablePatternsMatchNamesBeyondTheBasicPlaneAndWithQuotes() {
+    TableName clef = new TableName("𝄞 music", "Scores \"𝄞\" ω");
+    assertThat(TablePattern.parse(clef.toString()).matches(clef)).isTrue();
+    assertThat(TablePattern.parse("\"𝄞 music\".*").matches(clef)).isTrue();
+    assertThat(TablePattern.parse("\"𝄞 music\".\"Scores ? ω\"").matches(clef))
+        .as("? stands for one character, also one beyond the basic plane")
+        .isFalse();
+    assertThat(TablePattern.parse("\"𝄞 music\".\"Scores \"\"?\"\" ω\"").matches(clef)).isTrue();
+  }
+
+  @Test
   void secretsPrintMasked() {
     assertThat(Secret.of("hunter2")).hasToString("<masked>");
     assertThat(String.valueOf(Secret.of("hunter2"))).doesNotContain("hunter2");

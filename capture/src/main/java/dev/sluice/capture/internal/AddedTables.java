@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,20 +39,44 @@ public final class AddedTables {
   private AddedTables() {}
 
   /**
-   * The tables to read at this start, after recording them: those captured now that the previous
-   * start did not capture, and those an earlier start left unread. None when capture does not
-   * resume (a snapshot of every table is taken, or none is wanted). Records the tables captured now
-   * as the previous start's for the next one.
-   *
-   * @param captured the tables capture starts with
+   * The file beside the journal that lists the partitions attached to captured partitioned tables
+   * when the latest start captured, one attachment per line (see {@link
+   * SourceCatalog#attachedPartitions}).
+   */
+  public static final String ATTACHED_FILE = "attached-partitions";
+
+  /**
+   * {@link #atStart(Journal, Collection, Map, boolean)} for a source with no attached partition.
    */
   public static List<TableName> atStart(
       Journal journal, Collection<TableName> captured, boolean resuming) {
+    return atStart(journal, captured, Map.of(), resuming);
+  }
+
+  /**
+   * The tables to read at this start, after recording them: those captured now that the previous
+   * start did not capture, the partitioned ones with a partition attached since (its earlier rows
+   * were never streamed; the table is read again whole), and those an earlier start left unread.
+   * None when capture does not resume (a snapshot of every table is taken, or none is wanted).
+   * Records the tables captured now, and their attached partitions, for the next start.
+   *
+   * @param captured the tables capture starts with
+   * @param attachments the partitions attached to captured tables now ({@link
+   *     SourceCatalog#attachedPartitions}); a start that finds no record of the previous ones (the
+   *     journal is older than it) takes them as known
+   */
+  public static List<TableName> atStart(
+      Journal journal,
+      Collection<TableName> captured,
+      Map<String, TableName> attachments,
+      boolean resuming) {
     Path file = journal.dir().resolve(FILE);
     Path capturedFile = journal.dir().resolve(CAPTURED_FILE);
+    Path attachedFile = journal.dir().resolve(ATTACHED_FILE);
     if (!resuming) {
       done(journal.dir());
       write(capturedFile, captured);
+      writeLines(attachedFile, attachments.keySet());
       return List.of();
     }
     Set<TableName> previous = null;
@@ -73,12 +98,22 @@ public final class AddedTables {
         }
       }
     }
+    if (Files.exists(attachedFile)) {
+      Set<String> known = Set.copyOf(readLines(attachedFile));
+      attachments.forEach(
+          (attachment, table) -> {
+            if (!known.contains(attachment) && captured.contains(table)) {
+              added.add(table);
+            }
+          });
+    }
     if (added.isEmpty()) {
       done(journal.dir());
     } else {
       write(file, added);
     }
     write(capturedFile, captured);
+    writeLines(attachedFile, attachments.keySet());
     return List.copyOf(added);
   }
 
@@ -92,25 +127,33 @@ public final class AddedTables {
   }
 
   private static List<TableName> read(Path file) {
+    return readLines(file).stream().map(TableName::parse).toList();
+  }
+
+  private static List<String> readLines(Path file) {
     if (!Files.exists(file)) {
       return List.of();
     }
     try {
-      List<TableName> tables = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         if (!line.isBlank()) {
-          tables.add(TableName.parse(line.strip()));
+          lines.add(line.strip());
         }
       }
-      return tables;
+      return lines;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 
   private static void write(Path file, Collection<TableName> tables) {
+    writeLines(file, tables.stream().map(TableName::toString).toList());
+  }
+
+  private static void writeLines(Path file, Collection<String> lines) {
     StringBuilder text = new StringBuilder();
-    tables.forEach(t -> text.append(t).append('\n'));
+    lines.forEach(line -> text.append(line).append('\n'));
     try {
       DurableFile.replace(file, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {

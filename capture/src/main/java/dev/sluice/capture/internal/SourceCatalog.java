@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +127,67 @@ public final class SourceCatalog {
       }
     }
     return tables;
+  }
+
+  /** The partitioned tables among {@code tables}, in their order. */
+  public List<TableName> partitioned(Collection<TableName> tables) throws SQLException {
+    List<TableName> ordered = List.copyOf(tables);
+    List<TableName> partitioned = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT r.n FROM unnest(?::text[]) WITH ORDINALITY r(name, n)"
+                + " JOIN pg_class c ON c.oid = to_regclass(r.name) AND c.relkind = 'p'"
+                + " ORDER BY r.n")) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "text", ordered.stream().map(SourceCatalog::quoted).toArray(String[]::new)));
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          partitioned.add(ordered.get(rs.getInt(1) - 1));
+        }
+      }
+    }
+    return partitioned;
+  }
+
+  /**
+   * The partitions, at any depth, of the partitioned tables among {@code tables} that were attached
+   * to their tree by a transaction other than the one that created them ({@code ALTER TABLE ...
+   * ATTACH PARTITION}, as opposed to {@code CREATE TABLE ... PARTITION OF}): PostgreSQL writes no
+   * change for the rows such a table held before, so only a snapshot can read them.
+   *
+   * @return each attachment as {@code "<partition oid>:<attaching xid>"} (a partition detached and
+   *     attached again is a new attachment) → the table of {@code tables} it belongs to
+   */
+  public Map<String, TableName> attachedPartitions(Collection<TableName> tables)
+      throws SQLException {
+    String sql =
+        """
+        SELECT r.n, i.inhrelid::text || ':' || i.xmin::text
+        FROM unnest(?::text[]) WITH ORDINALITY r(root, n)
+        JOIN pg_class rc ON rc.oid = to_regclass(r.root) AND rc.relkind = 'p'
+        CROSS JOIN LATERAL pg_partition_tree(rc.oid) t
+        JOIN pg_inherits i ON i.inhrelid = t.relid
+        JOIN pg_class pc ON pc.oid = t.relid
+        JOIN pg_type ty ON ty.oid = pc.reltype
+        WHERE ty.xmin::text <> i.xmin::text
+        ORDER BY r.n, t.level, i.inhrelid
+        """;
+    List<TableName> ordered = List.copyOf(tables);
+    Map<String, TableName> attached = new LinkedHashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setArray(
+          1,
+          connection.createArrayOf(
+              "text", ordered.stream().map(SourceCatalog::quoted).toArray(String[]::new)));
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          attached.put(rs.getString(2), ordered.get(rs.getInt(1) - 1));
+        }
+      }
+    }
+    return attached;
   }
 
   /** The columns of a table by name, in order; empty when the table does not exist. */

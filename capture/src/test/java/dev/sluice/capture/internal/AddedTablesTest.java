@@ -9,6 +9,7 @@ import dev.sluice.journal.Journal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,44 @@ class AddedTablesTest {
       assertThat(AddedTables.atStart(journal, List.of(A), true)).isEmpty();
       assertThat(AddedTables.atStart(journal, List.of(A, LATE), false)).isEmpty();
       assertThat(AddedTables.atStart(journal, List.of(A, LATE), true)).isEmpty();
+    }
+  }
+
+  @Test
+  void aPartitionedTableIsReadAgainOnlyForAnAttachmentThePreviousStartDidNotKnow() {
+    TableName measures = new TableName("inv", "measures");
+    try (Journal journal = open()) {
+      assertThat(AddedTables.atStart(journal, List.of(A, measures), Map.of(), true))
+          .as("no record of attachments yet (an older journal): what is attached now is known")
+          .isEmpty();
+      assertThat(
+              AddedTables.atStart(
+                  journal, List.of(A, measures), Map.of("16400:771", measures), true))
+          .containsExactly(measures);
+      AddedTables.done(dir);
+      assertThat(
+              AddedTables.atStart(
+                  journal, List.of(A, measures), Map.of("16400:771", measures), true))
+          .as("known since the previous start")
+          .isEmpty();
+      assertThat(
+              AddedTables.atStart(
+                  journal, List.of(A, measures), Map.of("16400:905", measures), true))
+          .as("the same partition attached again")
+          .containsExactly(measures);
+      AddedTables.done(dir);
+      assertThat(AddedTables.atStart(journal, List.of(A, measures), Map.of(), true))
+          .as("a partition detached")
+          .isEmpty();
+      assertThat(
+              AddedTables.atStart(
+                  journal, List.of(A, measures), Map.of("16400:905", measures), false))
+          .as("a snapshot of every table reads it anyway")
+          .isEmpty();
+      assertThat(
+              AddedTables.atStart(
+                  journal, List.of(A, measures), Map.of("16400:905", measures), true))
+          .isEmpty();
     }
   }
 }
