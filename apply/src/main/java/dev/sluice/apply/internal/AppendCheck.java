@@ -33,7 +33,10 @@ public final class AppendCheck {
     try {
       targetRows = TargetReaders.open(target, mapping);
     } catch (java.sql.SQLException e) {
-      return Optional.empty(); // no table yet
+      if (isMissingTable(e)) {
+        return Optional.empty(); // no table yet
+      }
+      throw e; // the target cannot be read now: the check is taken again, never skipped
     }
     Properties properties = new Properties();
     properties.setProperty("user", source.user());
@@ -94,6 +97,13 @@ public final class AppendCheck {
       }
       return Optional.empty();
     }
+  }
+
+  /** Whether {@code e} says that the table read does not exist (PostgreSQL, MySQL, SQLite). */
+  static boolean isMissingTable(java.sql.SQLException e) {
+    return "42P01".equals(e.getSQLState())
+        || "42S02".equals(e.getSQLState())
+        || String.valueOf(e.getMessage()).contains("no such table");
   }
 
   private static long count(KeyedRows rows) throws Exception {

@@ -123,6 +123,13 @@ public final class ApplyLoop {
   private final boolean newerWins;
   private final TableCheck firstStartCheck;
   private final java.util.Set<TableName> checkedTables = new java.util.HashSet<>();
+
+  /**
+   * Whether the rule had no checkpoint when this pass began: the first-start check then looks at
+   * each table before the pass first writes it, also after the pass has committed other entries.
+   */
+  private boolean firstStart;
+
   private boolean careful;
   private final long carefulUntil;
   private long lastRead = JournalPosition.NONE;
@@ -247,6 +254,7 @@ public final class ApplyLoop {
       return;
     }
     applied = target.checkpoint(rule.name()).orElse(null);
+    firstStart = applied == null;
     if (applied != null) {
       reader.seekAfter(applied.position());
       boundary = applied;
@@ -732,7 +740,7 @@ public final class ApplyLoop {
       }
     }
     if (firstStartCheck != null
-        && applied == null
+        && firstStart
         && range.checkpointing()
         && checkedTables.add(schema.table())) {
       java.util.Optional<String> problem;

@@ -139,7 +139,8 @@ final class MongoValues {
   /**
    * JSON text as the value MongoDB holds: objects as documents (of duplicate keys the last, as
    * jsonb keeps), arrays as arrays, numbers by their value: int or long when whole and in range,
-   * double when a double holds the value exactly, else Decimal128 (34 digits); a JSON null as null.
+   * double when a double holds the value exactly (and for -0, whose sign only a double holds), else
+   * Decimal128 (34 digits); a JSON null as null.
    *
    * @throws IllegalArgumentException for a number none of them holds exactly
    */
@@ -190,6 +191,9 @@ final class MongoValues {
   }
 
   private static Object number(BigDecimal value, String text) {
+    if (value.signum() == 0 && text.startsWith("-")) {
+      return -0.0; // a json value keeps its text: only a double holds the sign of -0 or -0.0
+    }
     BigDecimal whole = value.stripTrailingZeros();
     if (whole.scale() <= 0 && whole.precision() - whole.scale() <= 19) {
       long asLong = whole.longValue();
