@@ -4,15 +4,16 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.sluice.topology.PoolUsage;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * One HikariCP pool per node, opened on first use (so nodes nobody reads from hold no connections).
- * Defaults: at most 10 connections, none kept idle when unused, 3 s to get a connection (so a node
- * that died between two probes fails fast), start even when the node is down. The embedder's {@code
- * settings} are applied last.
+ * Defaults: at most 10 connections, none kept idle when unused, the node's {@code connectTimeout}
+ * (3 s unless configured, so a node that died between two probes fails fast) to get a connection,
+ * start even when the node is down. The embedder's {@code settings} are applied last.
  *
  * <p>Thread-safe.
  */
@@ -48,10 +49,15 @@ public final class NodePools implements AutoCloseable {
     }
     config.setMaximumPoolSize(DEFAULT_MAX);
     config.setMinimumIdle(0);
-    config.setConnectionTimeout(3000);
+    long timeout = Math.max(250, node.node().connectTimeout().toMillis()); // HikariCP's minimum
+    config.setConnectionTimeout(timeout);
     config.setInitializationFailTimeout(-1);
     if (node.isPostgres()) {
+      String seconds =
+          Integer.toString(dev.sluice.config.Durations.ceilSeconds(Duration.ofMillis(timeout)));
       config.addDataSourceProperty("ApplicationName", "sluice-" + node.group());
+      config.addDataSourceProperty("connectTimeout", seconds);
+      config.addDataSourceProperty("loginTimeout", seconds);
     }
     settings.accept(config);
     return new HikariDataSource(config);
