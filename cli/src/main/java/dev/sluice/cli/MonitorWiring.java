@@ -291,7 +291,12 @@ final class MonitorWiring implements AutoCloseable {
   /** A replica's event as an activity event (its subject is {@code group/node}). */
   static ActivityEvent activity(TopologyEvent event) {
     return new ActivityEvent(
-        event.at(), event.type().wireName(), event.group() + "/" + event.node(), event.message());
+        event.at(),
+        event.type().wireName(),
+        event.node() == null || event.node().isEmpty()
+            ? event.group()
+            : event.group() + "/" + event.node(),
+        event.message());
   }
 
   /**
