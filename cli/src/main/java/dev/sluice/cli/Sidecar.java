@@ -80,6 +80,7 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private volatile SluiceConfig config;
+  private volatile ConfigDocument document;
   private final Object changes = new Object();
   private final Journal journal;
   private final ActivityFeed feed;
@@ -138,6 +139,13 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private void startAll() {
+    if (config.file() != null) {
+      try {
+        document = ConfigDocument.of(readFile(config.file()));
+      } catch (RuntimeException e) {
+        LOG.warn("the API cannot change the configuration: {}", e.getMessage());
+      }
+    }
     topology = Topology.start(config, this::appliedPosition, this::onReplicaEvent);
     String url = topology.sourceUrl();
     if (url != null && !url.equals(config.source().url())) {
@@ -168,7 +176,7 @@ public final class Sidecar implements AutoCloseable {
             journal::stats,
             () -> rules.status(),
             topology,
-            Map.of("/api/reload", request -> reloadAction()));
+            new ConfigApi(this).actions());
     maintenance.scheduleWithFixedDelay(
         this::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -370,13 +378,65 @@ public final class Sidecar implements AutoCloseable {
       throw new SetupException("this sidecar was not started from a file; there is none to reload");
     }
     SluiceConfig next;
+    ConfigDocument fileDocument;
     try {
-      next = ConfigLoader.withSystemEnvironment().load(file);
+      String text = readFile(file);
+      next =
+          ConfigLoader.withSystemEnvironment()
+              .parse(text, file.toString(), file.toAbsolutePath().normalize().getParent(), file);
+      fileDocument = ConfigDocument.of(text);
     } catch (ConfigException e) {
       publishError("reload of " + file + " changed nothing: " + e.getMessage().trim());
       throw e;
     }
-    return apply(next, "reload of " + file);
+    synchronized (changes) {
+      List<String> lines = apply(next, "reload of " + file);
+      document = fileDocument; // the file replaces every change made through the API
+      return lines;
+    }
+  }
+
+  /**
+   * Edits the running configuration document (a change made through the API), validates the result
+   * as a file is validated, and applies the difference ({@link #apply}). The file is not written; a
+   * reload of the file replaces the change.
+   *
+   * @throws dev.sluice.config.ConfigException when the result is invalid: nothing is changed
+   * @throws java.util.NoSuchElementException when the edit names an unknown rule, group or node
+   */
+  public List<String> change(java.util.function.UnaryOperator<ConfigDocument> edit, String origin) {
+    synchronized (changes) {
+      ConfigDocument current = document();
+      ConfigDocument next = edit.apply(current);
+      SluiceConfig nextConfig = next.load(origin, config.file());
+      List<String> lines = apply(nextConfig, origin);
+      document = next;
+      return lines;
+    }
+  }
+
+  /** The running configuration as a document (what API changes edit). */
+  ConfigDocument document() {
+    ConfigDocument current = document;
+    if (current == null) {
+      throw new SetupException(
+          "the running configuration cannot be changed through the API: "
+              + (config.file() == null
+                  ? "it did not come from a file"
+                  : "its file could not be read at start"));
+    }
+    return current;
+  }
+
+  private static String readFile(Path file) {
+    try {
+      return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(
+          List.of(
+              new dev.sluice.config.ConfigProblem(
+                  file.toString(), "", 0, "cannot read the file: " + e.getMessage())));
+    }
   }
 
   /**
@@ -557,21 +617,6 @@ public final class Sidecar implements AutoCloseable {
               + "\nthe running configuration stays as it was";
       publishError(message);
       throw new SetupException(message);
-    }
-  }
-
-  /** {@code POST /api/reload}: 400 for an invalid file, 409 for a key that needs a restart. */
-  private Object reloadAction() {
-    try {
-      List<String> changed = reload();
-      Map<String, Object> body = new java.util.LinkedHashMap<>();
-      body.put("file", String.valueOf(config.file()));
-      body.put("changed", changed);
-      return body;
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException(e.getMessage().trim(), e);
-    } catch (SetupException e) {
-      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 

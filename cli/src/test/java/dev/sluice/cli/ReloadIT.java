@@ -7,17 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.testkit.PostgresCluster;
 import dev.sluice.testkit.PostgresExtension;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +69,7 @@ class ReloadIT {
           .contains("source.tables changed")
           .contains("replica app/copy-b added")
           .contains("replicas.app.routing: round-robin");
-      awaitRows(pg, "copy_b", "\"Odd \"\"u\"\" t\"", 500, sidecar);
+      SidecarClient.awaitRows(pg, "copy_b", "\"Odd \"\"u\"\" t\"", 500, sidecar, false);
       Thread.sleep(1500);
 
       // 2. a file with an error, and one changing keys that need a restart: nothing changes
@@ -101,7 +96,7 @@ class ReloadIT {
       assertThat(missing.err())
           .contains("the table public.missing (source.tables) does not exist on the source")
           .contains("the running configuration stays as it was");
-      assertThat(get("/api/rules").path("rules"))
+      assertThat(client().get("/api/rules").path("rules"))
           .extracting(r -> r.path("name").asText())
           .containsExactly("to-a", "to-b");
 
@@ -117,7 +112,8 @@ class ReloadIT {
                   "      - { name: copy-a, role: slave, fedBy: to-a, lagTolerance: 1GB }\n", ""));
       Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(sidecar.pid())).start();
       assertThat(hup.waitFor()).isZero();
-      await("to-a removed", sidecar, () -> get("/api/rules").path("rules").size() == 1);
+      SidecarClient.await(
+          "to-a removed", sidecar, () -> client().get("/api/rules").path("rules").size() == 1);
       Thread.sleep(1500);
 
       // 4. POST /api/reload: to-a added back, resuming from the checkpoint it left in copy_a
@@ -128,11 +124,13 @@ class ReloadIT {
               rule("to-b", "copy_b", 1000),
               "round-robin",
               "      - { name: copy-b, role: slave, fedBy: to-b, lagTolerance: 1GB }\n"));
-      HttpResponse<String> posted = post("/api/reload");
+      HttpResponse<String> posted = client().send("POST", "/api/reload", null);
       assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
       JsonNode changed = new ObjectMapper().readTree(posted.body()).path("changed");
       assertThat(changed).extracting(JsonNode::asText).contains("rule to-a added");
-      assertThat(post("/api/reload", null).statusCode()).as("the token is required").isEqualTo(401);
+      assertThat(client().send("POST", "/api/reload", null, null).statusCode())
+          .as("the token is required")
+          .isEqualTo(401);
       Thread.sleep(2000);
       workload.close();
       assertThat(workload.transactions()).isGreaterThan(100);
@@ -143,7 +141,10 @@ class ReloadIT {
         assertThat(verify.out()).contains("rule " + rule + ": source and target are equal");
       }
       List<String> types = new ArrayList<>();
-      get("/api/events?limit=1000").path("events").forEach(e -> types.add(e.path("type").asText()));
+      client()
+          .get("/api/events?limit=1000")
+          .path("events")
+          .forEach(e -> types.add(e.path("type").asText()));
       assertThat(types)
           .contains(
               "rule.added",
@@ -159,7 +160,8 @@ class ReloadIT {
   }
 
   private Workload awaitRunning(SluiceProcess sidecar, PostgresCluster pg) throws Exception {
-    await("the sidecar running", sidecar, () -> sidecar.log().contains("sluice is running"));
+    SidecarClient.await(
+        "the sidecar running", sidecar, () -> sidecar.log().contains("sluice is running"));
     return Workload.start(pg, "src", 16);
   }
 
@@ -203,63 +205,11 @@ class ReloadIT {
         .replace("\n\n", "\n");
   }
 
+  private SidecarClient client() {
+    return new SidecarClient(port, TOKEN);
+  }
+
   private void write(String yaml) throws Exception {
     Files.writeString(config, yaml);
-  }
-
-  private JsonNode get(String path) {
-    try {
-      HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                      .header("Authorization", "Bearer " + TOKEN)
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return new ObjectMapper().readTree(response.body());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private HttpResponse<String> post(String path) throws Exception {
-    return post(path, TOKEN);
-  }
-
-  private HttpResponse<String> post(String path, String token) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .POST(HttpRequest.BodyPublishers.noBody());
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void awaitRows(
-      PostgresCluster pg, String database, String table, long rows, SluiceProcess sidecar)
-      throws Exception {
-    await(
-        rows + " rows in " + database + "." + table,
-        sidecar,
-        () -> {
-          try {
-            return pg.queryIn(database, "SELECT count(*) FROM public." + table).get(0).get(0)
-                    instanceof Long count
-                && count == rows;
-          } catch (RuntimeException notYetCreated) {
-            return false;
-          }
-        });
-  }
-
-  private static void await(String what, SluiceProcess sidecar, BooleanSupplier condition)
-      throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-    while (!condition.getAsBoolean()) {
-      assertThat(sidecar.isAlive()).as(what + "; the sidecar died:\n" + sidecar.log()).isTrue();
-      assertThat(Instant.now()).as(what + "; log:\n" + sidecar.log()).isBefore(deadline);
-      Thread.sleep(100);
-    }
   }
 }
