@@ -63,6 +63,10 @@ class LagRoutingIT {
   }
 
   private SluiceConfig config(String routing) throws Exception {
+    return config(routing, "700ms");
+  }
+
+  private SluiceConfig config(String routing, String tolerance) throws Exception {
     return Clusters.config(
         dir,
         PRIMARY.cluster(),
@@ -77,8 +81,8 @@ class LagRoutingIT {
             hysteresis: 1s
             nodes:
               - { name: primary, role: master, url: "%s" }
-              - { name: one, role: slave, url: "%s", lagTolerance: 700ms }
-              - { name: two, role: slave, url: "%s", lagTolerance: 700ms }
+              - { name: one, role: slave, url: "%s", lagTolerance: %s }
+              - { name: two, role: slave, url: "%s", lagTolerance: %s }
               - { name: mirror, role: slave, fedBy: to-mirror, lagTolerance: 1MB }
         monitor: { poll: 100ms }
         """
@@ -87,7 +91,9 @@ class LagRoutingIT {
                 routing,
                 PRIMARY.cluster().jdbcUrl(),
                 one.jdbcUrl(),
-                two.jdbcUrl()));
+                tolerance,
+                two.jdbcUrl(),
+                tolerance));
   }
 
   @Test
@@ -282,7 +288,7 @@ class LagRoutingIT {
       throws Exception {
     List<TopologyEvent> events = new CopyOnWriteArrayList<>();
     try (Topology topology =
-            Topology.start(config("least-lag"), AppliedPositions.NONE, events::add);
+            Topology.start(config("least-lag", "60s"), AppliedPositions.NONE, events::add);
         Clusters.Workload workload = new Clusters.Workload(PRIMARY.cluster(), "work")) {
       await(
           "both standbys up",
