@@ -302,6 +302,10 @@ public final class Verifier {
       properties.setProperty("password", source.password().reveal());
     }
     properties.setProperty("ApplicationName", "sluice verify");
+    String seconds =
+        Integer.toString(dev.sluice.config.Durations.ceilSeconds(source.connectTimeout()));
+    properties.setProperty("connectTimeout", seconds);
+    properties.setProperty("loginTimeout", seconds);
     return DriverManager.getConnection(source.url(), properties);
   }
 

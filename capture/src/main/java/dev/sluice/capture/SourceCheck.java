@@ -127,6 +127,21 @@ public final class SourceCheck {
   }
 
   /**
+   * What stops capture from taking {@code source.tables}, as a start would say it (tables missing,
+   * without a key, or with names the engine cannot read), without the checks of settings and slot:
+   * for a running sidecar whose {@code source.tables} changes.
+   */
+  public static List<Problem> tableProblems(SourceConfig source, Connection connection) {
+    try {
+      List<Problem> problems = new ArrayList<>();
+      resolveTables(source, new SourceCatalog(connection).tables(), problems, new ArrayList<>());
+      return problems;
+    } catch (SQLException e) {
+      throw new CaptureException("cannot inspect the source: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The tables {@code source.tables} captures among {@code all}, as a start resolves them (what it
    * leaves out is said in {@code notes}); for a running capture looking for new tables.
    */

@@ -1,5 +1,6 @@
 package dev.sluice.capture;
 
+import dev.sluice.config.Durations;
 import dev.sluice.config.PostgresUrl;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SourceConfig;
@@ -27,7 +28,9 @@ public final class SourceConnection {
       properties.setProperty("password", source.password().reveal());
     }
     properties.setProperty("ApplicationName", "sluice");
-    properties.setProperty("connectTimeout", "10");
+    String seconds = Integer.toString(Durations.ceilSeconds(source.connectTimeout()));
+    properties.setProperty("connectTimeout", seconds);
+    properties.setProperty("loginTimeout", seconds);
     try {
       return DriverManager.getConnection(source.url(), properties);
     } catch (SQLException e) {

@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
       MonitorCommand.class,
       PromoteCommand.class,
       RejoinCommand.class,
+      ReloadCommand.class,
       SchemaCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class

@@ -76,14 +76,18 @@ final class MonitorWiring implements AutoCloseable {
       Supplier<JournalStats> journal,
       Supplier<List<RuleStatus>> rules,
       Topology topology,
-      MetricRegistry metrics) {
+      MetricRegistry metrics,
+      Map<String, dev.sluice.monitor.Action> actions) {
     this.config = config;
     this.feed = feed;
     this.capture = capture;
     this.journal = journal;
     this.rules = rules;
     this.topology = topology;
-    this.server = MonitorServer.start(config.monitor(), this::snapshot, feed, metrics);
+    this.server =
+        MonitorServer.builder(config.monitor(), this::snapshot, feed, metrics)
+            .actions(actions)
+            .start();
     this.writer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -92,6 +96,18 @@ final class MonitorWiring implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /** As the other {@code start}, with no POST endpoints. */
+  static MonitorWiring start(
+      SluiceConfig config,
+      MetricRegistry metrics,
+      ActivityFeed feed,
+      Supplier<CaptureStatus> capture,
+      Supplier<JournalStats> journal,
+      Supplier<List<RuleStatus>> rules,
+      Topology topology) {
+    return start(config, metrics, feed, capture, journal, rules, topology, Map.of());
   }
 
   /**
@@ -106,9 +122,10 @@ final class MonitorWiring implements AutoCloseable {
       Supplier<CaptureStatus> capture,
       Supplier<JournalStats> journal,
       Supplier<List<RuleStatus>> rules,
-      Topology topology) {
+      Topology topology,
+      Map<String, dev.sluice.monitor.Action> actions) {
     MonitorWiring wiring =
-        new MonitorWiring(config, feed, capture, journal, rules, topology, metrics);
+        new MonitorWiring(config, feed, capture, journal, rules, topology, metrics, actions);
     long poll = config.monitor().poll().toMillis();
     wiring.writer.scheduleWithFixedDelay(wiring::writeState, 0, poll, TimeUnit.MILLISECONDS);
     LOG.info("dashboard and API on {}; state file {}", wiring.uri(), config.state());
@@ -291,7 +308,12 @@ final class MonitorWiring implements AutoCloseable {
   /** A replica's event as an activity event (its subject is {@code group/node}). */
   static ActivityEvent activity(TopologyEvent event) {
     return new ActivityEvent(
-        event.at(), event.type().wireName(), event.group() + "/" + event.node(), event.message());
+        event.at(),
+        event.type().wireName(),
+        event.node() == null || event.node().isEmpty()
+            ? event.group()
+            : event.group() + "/" + event.node(),
+        event.message());
   }
 
   /**

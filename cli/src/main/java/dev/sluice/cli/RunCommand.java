@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.codahale.metrics.MetricRegistry;
 import dev.sluice.config.SluiceConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Mixin;
     description = {
       "Run the sidecar until stopped.",
       "Captures the source into the journal. Stops cleanly on SIGTERM or Ctrl-C: the last batch is"
-          + " journaled and the source position stored."
+          + " journaled and the source position stored. SIGHUP reloads the file (as sluice reload"
+          + " does)."
     })
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -43,6 +45,19 @@ final class RunCommand implements Callable<Integer> {
                 event -> LOG.info("{}: {}", event.type(), event.message()),
                 event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()),
                 event -> LOG.info("{}", event)));
+    Signals.onHangup(
+        () -> {
+          LOG.info("reloading {} (SIGHUP)", loaded.file());
+          try {
+            List<String> changed = sidecar.reload();
+            LOG.info(
+                "reload of {}: {}",
+                loaded.file(),
+                changed.isEmpty() ? "nothing changed" : String.join("; ", changed));
+          } catch (RuntimeException e) {
+            LOG.error("reload of {} changed nothing: {}", loaded.file(), e.getMessage());
+          }
+        });
     SnapshotProgress.watch(sidecar::captureStatus, Duration.ofSeconds(5));
     LOG.info(
         "sluice is running: {} tables from {} into {}, {} rules",

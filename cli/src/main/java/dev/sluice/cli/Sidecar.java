@@ -9,13 +9,19 @@ import dev.sluice.capture.CaptureEvent;
 import dev.sluice.capture.CaptureStatus;
 import dev.sluice.capture.SourceCheck;
 import dev.sluice.capture.SourceConnection;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.Masking;
+import dev.sluice.config.NodeConfig;
+import dev.sluice.config.RuleConfig;
 import dev.sluice.config.Secret;
+import dev.sluice.config.SetupException;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SourceConfig;
 import dev.sluice.config.TableName;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.JournalStats;
+import dev.sluice.monitor.ActivityEvent;
 import dev.sluice.monitor.ActivityFeed;
 import dev.sluice.topology.AppliedPosition;
 import dev.sluice.topology.Topology;
@@ -27,7 +33,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -71,7 +79,9 @@ public final class Sidecar implements AutoCloseable {
     public static final Listeners NONE = new Listeners(event -> {}, event -> {}, event -> {});
   }
 
-  private final SluiceConfig config;
+  private volatile SluiceConfig config;
+  private volatile ConfigDocument document;
+  private final Object changes = new Object();
   private final Journal journal;
   private final ActivityFeed feed;
   private final MetricRegistry metrics;
@@ -129,6 +139,13 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private void startAll() {
+    if (config.file() != null) {
+      try {
+        document = ConfigDocument.of(readFile(config.file()));
+      } catch (RuntimeException e) {
+        LOG.warn("the API cannot change the configuration: {}", e.getMessage());
+      }
+    }
     topology = Topology.start(config, this::appliedPosition, this::onReplicaEvent);
     String url = topology.sourceUrl();
     if (url != null && !url.equals(config.source().url())) {
@@ -158,7 +175,8 @@ public final class Sidecar implements AutoCloseable {
             this::captureStatus,
             journal::stats,
             () -> rules.status(),
-            topology);
+            topology,
+            new ConfigApi(this).actions());
     maintenance.scheduleWithFixedDelay(
         this::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -342,7 +360,269 @@ public final class Sidecar implements AutoCloseable {
         source.publication(),
         source.tables(),
         source.snapshot(),
-        source.heartbeat());
+        source.heartbeat(),
+        source.connectTimeout());
+  }
+
+  /**
+   * Reads the file this sidecar was started from again and applies the difference ({@link #apply}).
+   * {@code sluice.yaml} is the one source of truth: a reload never writes it.
+   *
+   * @return what changed, one line each (empty when nothing differs)
+   * @throws dev.sluice.config.ConfigException when the file is invalid: nothing is changed
+   * @throws SetupException when a key that differs cannot change at run time: nothing is changed
+   */
+  public List<String> reload() {
+    Path file = config.file();
+    if (file == null) {
+      throw new SetupException("this sidecar was not started from a file; there is none to reload");
+    }
+    SluiceConfig next;
+    ConfigDocument fileDocument;
+    try {
+      String text = readFile(file);
+      next =
+          ConfigLoader.withSystemEnvironment()
+              .parse(text, file.toString(), file.toAbsolutePath().normalize().getParent(), file);
+      fileDocument = ConfigDocument.of(text);
+    } catch (ConfigException e) {
+      publishError("reload of " + file + " changed nothing: " + e.getMessage().trim());
+      throw e;
+    }
+    synchronized (changes) {
+      List<String> lines = apply(next, "reload of " + file);
+      document = fileDocument; // the file replaces every change made through the API
+      return lines;
+    }
+  }
+
+  /**
+   * Edits the running configuration document (a change made through the API), validates the result
+   * as a file is validated, and applies the difference ({@link #apply}). The file is not written; a
+   * reload of the file replaces the change.
+   *
+   * @throws dev.sluice.config.ConfigException when the result is invalid: nothing is changed
+   * @throws java.util.NoSuchElementException when the edit names an unknown rule, group or node
+   */
+  public List<String> change(java.util.function.UnaryOperator<ConfigDocument> edit, String origin) {
+    synchronized (changes) {
+      ConfigDocument current = document();
+      ConfigDocument next = edit.apply(current);
+      SluiceConfig nextConfig = next.load(origin, config.file());
+      List<String> lines = apply(nextConfig, origin);
+      document = next;
+      return lines;
+    }
+  }
+
+  /** The running configuration as a document (what API changes edit). */
+  ConfigDocument document() {
+    ConfigDocument current = document;
+    if (current == null) {
+      throw new SetupException(
+          "the running configuration cannot be changed through the API: "
+              + (config.file() == null
+                  ? "it did not come from a file"
+                  : "its file could not be read at start"));
+    }
+    return current;
+  }
+
+  private static String readFile(Path file) {
+    try {
+      return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(
+          List.of(
+              new dev.sluice.config.ConfigProblem(
+                  file.toString(), "", 0, "cannot read the file: " + e.getMessage())));
+    }
+  }
+
+  /**
+   * Applies a new, fully validated configuration to the running sidecar, one change at a time
+   * (changes are serialised: a second one waits for the first): rules removed stop after their
+   * current batch with their checkpoint kept in the target, changed ones stop and start again with
+   * the new settings, added ones start; replica nodes are removed (their pools drain), changed and
+   * added, and groups' routing and hysteresis set; when {@code source.tables} differs capture
+   * restarts with the new list (tables added are read with their earlier rows, as tables created at
+   * run time are). Publishes {@code config.reloaded} with what changed.
+   *
+   * @param origin what asked for it, for the log and the activity feed
+   * @return what changed, one line each
+   * @throws SetupException naming every key that cannot change without a restart: nothing is
+   *     changed
+   */
+  public List<String> apply(SluiceConfig next, String origin) {
+    synchronized (changes) {
+      if (closed) {
+        throw new IllegalStateException("the sidecar is stopping");
+      }
+      ConfigChange change = ConfigChange.between(config, next);
+      if (!change.refused().isEmpty()) {
+        String message =
+            origin
+                + " changed nothing:\n  "
+                + String.join("\n  ", change.refused())
+                + "\nthe running configuration stays as it was";
+        publishError(message);
+        throw new SetupException(message);
+      }
+      List<String> lines = change.lines();
+      if (lines.isEmpty()) {
+        LOG.info("{}: nothing differs from the running configuration", origin);
+        feed.publish(
+            new ActivityEvent(
+                Instant.now(), "config.reloaded", "config", origin + ": nothing changed"));
+        return lines;
+      }
+      if (change.tablesChanged()) {
+        checkSource(next, origin);
+      }
+      List<String> done = new ArrayList<>();
+      try {
+        applyRules(change, next, origin, done);
+        topology.useConfiguration(next);
+        applyGroups(change, done);
+        SluiceConfig before = config;
+        config = next;
+        if (change.tablesChanged()) {
+          restartCaptureFor(before, next);
+          done.add("source.tables changed");
+        }
+      } catch (RuntimeException e) {
+        String message =
+            origin
+                + " stopped at an error after "
+                + (done.isEmpty() ? "no change" : String.join("; ", done))
+                + ": "
+                + e.getMessage();
+        publishError(message);
+        throw new IllegalStateException(message, e);
+      }
+      lines.forEach(line -> LOG.info("{}: {}", origin, line));
+      feed.publish(
+          new ActivityEvent(
+              Instant.now(),
+              "config.reloaded",
+              "config",
+              origin + ": " + String.join("; ", lines)));
+      MonitorWiring wiring = monitor;
+      if (wiring != null) {
+        wiring.writeStateSoon();
+      }
+      return lines;
+    }
+  }
+
+  private void applyRules(
+      ConfigChange change, SluiceConfig next, String origin, List<String> done) {
+    for (String rule : change.rulesRemoved()) {
+      rules.remove(rule, "removed by " + origin);
+      done.add("rule " + rule + " removed");
+    }
+    for (Map.Entry<RuleConfig, String> e : change.rulesChanged().entrySet()) {
+      RuleConfig rule = e.getKey();
+      rules.replace(rule, next.targetOf(rule), "changed by " + origin + ": " + e.getValue());
+      done.add("rule " + rule.name() + " changed");
+    }
+    for (RuleConfig rule : change.rulesAdded()) {
+      rules.add(rule, next.targetOf(rule));
+      done.add("rule " + rule.name() + " added");
+    }
+  }
+
+  private void applyGroups(ConfigChange change, List<String> done) {
+    for (Map.Entry<String, ConfigChange.GroupChange> e : change.groups().entrySet()) {
+      String group = e.getKey();
+      ConfigChange.GroupChange c = e.getValue();
+      for (String node : c.removed()) {
+        topology.removeNode(group, node);
+        done.add("replica " + group + "/" + node + " removed");
+      }
+      for (NodeConfig node : c.changed()) {
+        topology.changeNode(group, node);
+        done.add("replica " + group + "/" + node.name() + " changed");
+      }
+      for (NodeConfig node : c.added()) {
+        topology.addNode(group, node);
+        done.add("replica " + group + "/" + node.name() + " added");
+      }
+      if (c.routing() != null) {
+        topology.setRouting(group, c.routing());
+        done.add("replicas." + group + ".routing changed");
+      }
+      if (c.hysteresis() != null) {
+        topology.setHysteresis(group, c.hysteresis());
+        done.add("replicas." + group + ".hysteresis changed");
+      }
+    }
+  }
+
+  /**
+   * Restarts capture with the new {@code source.tables}, on the maintenance thread (where every
+   * capture restart runs), and waits for it: tables added are read with their earlier rows before
+   * their changes stream; tables left out stop being captured and journaled.
+   */
+  private void restartCaptureFor(SluiceConfig before, SluiceConfig next) {
+    String why =
+        "source.tables changed from "
+            + before.source().tables()
+            + " to "
+            + next.source().tables()
+            + ": capture restarts; tables added are read with their earlier rows, tables left out"
+            + " are no longer captured or journaled";
+    LOG.info("{}", why);
+    try {
+      maintenance
+          .submit(
+              () -> {
+                if (!closed) {
+                  restartCapture(capture, captureUrl, why, () -> {});
+                }
+              })
+          .get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while capture restarted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("capture could not restart: " + e.getCause(), e.getCause());
+    }
+    if (failure.isCompletedExceptionally()) {
+      throw new IllegalStateException(
+          "capture could not start again with the new source.tables; the sidecar stops: "
+              + failure.handle((ok, error) -> String.valueOf(error.getMessage())).join());
+    }
+  }
+
+  /**
+   * Checks, before anything changes, that capture can start with the new {@code source.tables} (as
+   * it checks at start): a table it could not capture refuses the change.
+   */
+  private void checkSource(SluiceConfig next, String origin) {
+    SourceConfig source = withUrl(next.source(), captureUrl);
+    try (Connection connection = SourceConnection.open(source)) {
+      List<SourceCheck.Problem> problems = SourceCheck.tableProblems(source, connection);
+      if (!problems.isEmpty()) {
+        throw new SetupException(
+            "\n  " + String.join("\n  ", problems.stream().map(Object::toString).toList()));
+      }
+    } catch (SQLException | RuntimeException e) {
+      String message =
+          origin
+              + " changed nothing: capture could not start with source.tables "
+              + next.source().tables()
+              + ": "
+              + e.getMessage()
+              + "\nthe running configuration stays as it was";
+      publishError(message);
+      throw new SetupException(message);
+    }
+  }
+
+  private void publishError(String message) {
+    LOG.error("{}", message);
+    feed.publish(new ActivityEvent(Instant.now(), "error", "config", message));
   }
 
   /**

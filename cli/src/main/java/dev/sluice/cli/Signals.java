@@ -57,4 +57,37 @@ public final class Signals {
       Runtime.getRuntime().addShutdownHook(new Thread(once, "sluice-stop"));
     }
   }
+
+  /**
+   * Runs {@code action} on a thread of its own at every SIGHUP (a reload, as Patroni, PgBouncer and
+   * Prometheus take it). Returns false when signals cannot be handled here (then SIGHUP stops the
+   * JVM as usual).
+   */
+  public static boolean onHangup(Runnable action) {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handler = Class.forName("sun.misc.SignalHandler");
+      Constructor<?> create = signal.getConstructor(String.class);
+      Method handle = signal.getMethod("handle", signal, handler);
+      InvocationHandler invocation =
+          (proxy, method, args) ->
+              switch (method.getName()) {
+                case "handle" -> {
+                  new Thread(action, "sluice-reload").start();
+                  yield null;
+                }
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                default -> "sluice reload signal handler";
+              };
+      Object proxy =
+          Proxy.newProxyInstance(
+              Signals.class.getClassLoader(), new Class<?>[] {handler}, invocation);
+      handle.invoke(null, create.newInstance("HUP"), proxy);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("no SIGHUP handler here", e);
+      return false;
+    }
+  }
 }

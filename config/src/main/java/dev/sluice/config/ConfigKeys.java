@@ -73,7 +73,13 @@ public final class ConfigKeys {
                   DURATION,
                   "10s",
                   "How often Sluice writes its row in sluice.heartbeat on the source, so that an"
-                      + " idle database does not make the slot hold WAL; 0 disables."))
+                      + " idle database does not make the slot hold WAL; 0 disables."),
+              ConfigKey.of(
+                  "connectTimeout",
+                  DURATION,
+                  "10s",
+                  "The longest connecting and logging in to the source may take; longer than"
+                      + " 0."))
           .asRequired();
 
   /** {@code journal:}, the local journal. */
@@ -114,7 +120,12 @@ public final class ConfigKeys {
               SECRET,
               null,
               "The password; write ${NAME} to take it from the environment. Masked in every"
-                  + " output."));
+                  + " output."),
+          ConfigKey.of(
+              "connectTimeout",
+              DURATION,
+              "10s",
+              "The longest connecting and logging in to the target may take; longer than 0."));
 
   /** {@code batch:} of a rule. */
   public static final ConfigKey BATCH =
@@ -200,7 +211,13 @@ public final class ConfigKeys {
                   LAG_TOLERANCE,
                   "10s",
                   "How far behind it may be and still get reads or be promoted: a time (5s) or"
-                      + " WAL (16MB); 0 means fully caught up."))
+                      + " WAL (16MB); 0 means fully caught up."),
+              ConfigKey.of(
+                  "connectTimeout",
+                  DURATION,
+                  "3s",
+                  "The longest getting a routed connection to the node (connecting and logging"
+                      + " in) may take; longer than 0."))
           .asRequired();
 
   /** One group under {@code replicas:}. */

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.config.internal.DatabaseAddress;
 import dev.sluice.config.internal.Interpolator;
 import dev.sluice.config.internal.Suggestions;
 import dev.sluice.config.internal.YamlSection;
@@ -44,6 +45,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class ConfigLoader {
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
+
+  /** What a rule without {@code tables:} covers. */
+  private static final TablePattern EVERY_TABLE = TablePattern.parse("*.*");
 
   private final Map<String, String> environment;
 
@@ -181,7 +185,7 @@ public final class ConfigLoader {
       root.allowOnly(ConfigKeys.ROOT.childNames());
       SourceConfig source = source(root);
       JournalConfig journal = journal(root.section("journal"));
-      Map<String, TargetConfig> targets = targets(root);
+      Map<String, TargetConfig> targets = targets(root, source);
       List<RuleConfig> rules = rules(root, targets, source);
       if (rules.isEmpty() && !targets.isEmpty()) {
         String first = targets.keySet().iterator().next();
@@ -258,7 +262,9 @@ public final class ConfigLoader {
       List<TablePattern> tables = s.list("tables", TablePattern::parse);
       SnapshotMode snapshot = s.choice("snapshot", SnapshotMode.class, SnapshotMode.INITIAL);
       Duration heartbeat = s.duration("heartbeat", Duration.ofSeconds(10));
-      return new SourceConfig(url, user, password, slot, publication, tables, snapshot, heartbeat);
+      Duration connectTimeout = connectTimeout(s, SourceConfig.DEFAULT_CONNECT_TIMEOUT);
+      return new SourceConfig(
+          url, user, password, slot, publication, tables, snapshot, heartbeat, connectTimeout);
     }
 
     private JournalConfig journal(YamlSection s) {
@@ -272,8 +278,9 @@ public final class ConfigLoader {
       return new JournalConfig(dir, retention, sync);
     }
 
-    private Map<String, TargetConfig> targets(YamlSection root) {
+    private Map<String, TargetConfig> targets(YamlSection root, SourceConfig source) {
       Map<String, TargetConfig> targets = new LinkedHashMap<>();
+      DatabaseAddress sourceAddress = DatabaseAddress.of(source.url()).orElse(null);
       for (Map.Entry<String, YamlSection> entry : root.namedSections("targets").entrySet()) {
         String name = entry.getKey();
         YamlSection t = entry.getValue();
@@ -294,11 +301,27 @@ public final class ConfigLoader {
                     + " jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite: or mongodb:");
           } else if (dialect == Dialect.SQLITE) {
             url = resolveSqlite(url);
+          } else if (sourceAddress != null
+              && DatabaseAddress.of(url).filter(sourceAddress::equals).isPresent()) {
+            t.problem(
+                "url",
+                "target "
+                    + name
+                    + " is the source itself ("
+                    + sourceAddress
+                    + "): its rules would write the captured tables back into the tables they"
+                    + " are captured from; point it at another database");
           }
         }
         targets.put(
             name,
-            new TargetConfig(name, url, t.string("user", null), t.secret("password"), dialect));
+            new TargetConfig(
+                name,
+                url,
+                t.string("user", null),
+                t.secret("password"),
+                dialect,
+                connectTimeout(t, TargetConfig.DEFAULT_CONNECT_TIMEOUT)));
       }
       return targets;
     }
@@ -318,7 +341,8 @@ public final class ConfigLoader {
         YamlSection root, Map<String, TargetConfig> targets, SourceConfig source) {
       List<RuleConfig> rules = new ArrayList<>();
       Set<String> names = new HashSet<>();
-      for (YamlSection r : root.sections("rules")) {
+      List<YamlSection> sections = root.sections("rules");
+      for (YamlSection r : sections) {
         r.allowOnly(ConfigKeys.RULES.childNames());
         String name = r.required("name");
         if (name != null && !NAME.matcher(name).matches()) {
@@ -374,10 +398,97 @@ public final class ConfigLoader {
                 b.integer("maxEvents", BatchConfig.DEFAULT.maxEvents(), 1, 1_000_000),
                 b.duration("maxDelay", BatchConfig.DEFAULT.maxDelay()));
         OnError onError = r.choice("onError", OnError.class, OnError.STOP);
-        rules.add(
-            new RuleConfig(name, target, mode, tables, conflict, rename, exclude, batch, onError));
+        RuleConfig rule =
+            new RuleConfig(name, target, mode, tables, conflict, rename, exclude, batch, onError);
+        refuseSharedDatabase(r, rule, rules, targets);
+        rules.add(rule);
       }
       return rules;
+    }
+
+    /**
+     * Reports a rule whose target is the same database as another rule's target (a different name
+     * for it) when both write a table of the same name: each would overwrite the other's rows and
+     * checkpoints would disagree about what is applied.
+     */
+    private static void refuseSharedDatabase(
+        YamlSection section,
+        RuleConfig rule,
+        List<RuleConfig> earlier,
+        Map<String, TargetConfig> targets) {
+      TargetConfig target = targets.get(rule.target());
+      if (target == null || target.url() == null) {
+        return;
+      }
+      DatabaseAddress address = DatabaseAddress.of(target.url()).orElse(null);
+      if (address == null) {
+        return;
+      }
+      for (RuleConfig other : earlier) {
+        TargetConfig otherTarget = targets.get(other.target());
+        if (otherTarget == null
+            || otherTarget.name().equals(target.name())
+            || otherTarget.url() == null
+            || !DatabaseAddress.of(otherTarget.url()).filter(address::equals).isPresent()) {
+          continue;
+        }
+        String shared = sharedTable(rule, other);
+        if (shared != null) {
+          section.problem(
+              "target",
+              "rule "
+                  + rule.name()
+                  + " writes into target "
+                  + target.name()
+                  + ", the same database ("
+                  + address
+                  + ") as target "
+                  + otherTarget.name()
+                  + " of rule "
+                  + other.name()
+                  + ", and both write "
+                  + shared
+                  + ": each would overwrite the other's rows; use one target for both rules,"
+                  + " another database, or rename the table in one of them");
+          return;
+        }
+      }
+    }
+
+    /**
+     * A table both rules write under the same target name, or null when their tables cannot meet.
+     * Patterns are compared as far as they can be without the source's catalogue: no tables (all
+     * captured ones) meets everything, a name meets a pattern that matches it, two patterns meet
+     * when they are written the same.
+     */
+    private static String sharedTable(RuleConfig a, RuleConfig b) {
+      for (TablePattern p : a.tables().isEmpty() ? List.of(EVERY_TABLE) : a.tables()) {
+        for (TablePattern q : b.tables().isEmpty() ? List.of(EVERY_TABLE) : b.tables()) {
+          String meet = meet(p, q, a, b);
+          if (meet != null) {
+            return meet;
+          }
+        }
+      }
+      return null;
+    }
+
+    private static String meet(TablePattern p, TablePattern q, RuleConfig a, RuleConfig b) {
+      TablePattern exact = p.isExact() ? p : q.isExact() ? q : null;
+      if (exact == null) {
+        boolean same = p.equals(q) || p.equals(EVERY_TABLE) || q.equals(EVERY_TABLE);
+        String which = p.equals(EVERY_TABLE) ? q.toString() : p.toString();
+        return same && a.rename().isEmpty() && b.rename().isEmpty()
+            ? (which.equals(EVERY_TABLE.toString()) ? "every captured table" : which)
+            : null;
+      }
+      TableName table = TableName.parse(exact.toString());
+      if (!p.matches(table) || !q.matches(table)) {
+        return null;
+      }
+      String nameA = a.rename().getOrDefault(table, table.toString());
+      String nameB = b.rename().getOrDefault(table, table.toString());
+      return nameA.equals(nameB) ? table.toString() : null;
     }
 
     private static TableName tableKey(YamlSection section, String key) {
@@ -434,7 +545,14 @@ public final class ConfigLoader {
                   "lagTolerance", LagTolerance.ofTime(Duration.ofSeconds(10)), LagTolerance::parse);
           nodes.add(
               new NodeConfig(
-                  name, role, url, n.string("user", null), n.secret("password"), fedBy, tolerance));
+                  name,
+                  role,
+                  url,
+                  n.string("user", null),
+                  n.secret("password"),
+                  fedBy,
+                  tolerance,
+                  connectTimeout(n, NodeConfig.DEFAULT_CONNECT_TIMEOUT)));
         }
         if (nodes.isEmpty()) {
           g.problem(null, "a replica group needs 'nodes' (one master and its slaves)");
@@ -470,6 +588,16 @@ public final class ConfigLoader {
                 + " (e.g. token: ${SLUICE_TOKEN}) or bind 127.0.0.1");
       }
       return new MonitorConfig(host, port, token, poll);
+    }
+
+    private static Duration connectTimeout(YamlSection s, Duration fallback) {
+      Duration timeout = s.duration("connectTimeout", fallback);
+      if (timeout.isZero()) {
+        s.problem(
+            "connectTimeout", "must be longer than 0 (e.g. " + Durations.format(fallback) + ")");
+        return fallback;
+      }
+      return timeout;
     }
 
     private Path path(String text) {

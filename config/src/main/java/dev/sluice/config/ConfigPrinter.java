@@ -24,6 +24,7 @@ public final class ConfigPrinter {
     line(out, 1, "tables", list(s.tables()));
     line(out, 1, "snapshot", s.snapshot().yamlName());
     line(out, 1, "heartbeat", Durations.format(s.heartbeat()));
+    line(out, 1, "connectTimeout", Durations.format(s.connectTimeout()));
     JournalConfig j = config.journal();
     out.append("journal:\n");
     line(out, 1, "dir", j.dir().toString());
@@ -35,6 +36,7 @@ public final class ConfigPrinter {
       line(out, 2, "url", t.maskedUrl());
       line(out, 2, "user", t.user());
       line(out, 2, "password", t.password() == null ? null : Secret.MASK);
+      line(out, 2, "connectTimeout", Durations.format(t.connectTimeout()));
     }
     out.append("rules:").append(config.rules().isEmpty() ? " []\n" : "\n");
     for (RuleConfig r : config.rules()) {
@@ -70,6 +72,7 @@ public final class ConfigPrinter {
         line(out, 4, "password", n.password() == null ? null : Secret.MASK);
         line(out, 4, "fedBy", n.fedBy());
         line(out, 4, "lagTolerance", n.lagTolerance().toString());
+        line(out, 4, "connectTimeout", Durations.format(n.connectTimeout()));
       }
     }
     MonitorConfig m = config.monitor();

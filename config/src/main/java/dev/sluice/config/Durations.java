@@ -43,6 +43,16 @@ public final class Durations {
   }
 
   /** The largest exact unit: {@code 7d}, {@code 90s}, {@code 250ms}, {@code 0}. */
+  /**
+   * Whole seconds, rounded up and at least 1, for drivers whose timeouts are in seconds
+   * (PostgreSQL's {@code connectTimeout} and {@code loginTimeout}): {@code 250ms} is 1, {@code
+   * 1500ms} is 2.
+   */
+  public static int ceilSeconds(Duration duration) {
+    long millis = Math.max(1, duration.toMillis());
+    return (int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000);
+  }
+
   public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis == 0) {

@@ -10,6 +10,8 @@ package dev.sluice.config;
  * @param password the password, or null
  * @param fedBy for a CDC-fed slave, the rule that feeds it; null for streaming standbys and masters
  * @param lagTolerance how far behind it may be and still get reads or be promoted
+ * @param connectTimeout the longest a routed connection (a pool's checkout, including connecting
+ *     and logging in) may take (default 3 s, so a node that died between two probes fails fast)
  */
 public record NodeConfig(
     String name,
@@ -18,7 +20,22 @@ public record NodeConfig(
     String user,
     Secret password,
     String fedBy,
-    LagTolerance lagTolerance) {
+    LagTolerance lagTolerance,
+    java.time.Duration connectTimeout) {
+  /** {@code nodes[].connectTimeout} when the file does not set it. */
+  public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(3);
+
+  /** A node with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
+  public NodeConfig(
+      String name,
+      NodeRole role,
+      String url,
+      String user,
+      Secret password,
+      String fedBy,
+      LagTolerance lagTolerance) {
+    this(name, role, url, user, password, fedBy, lagTolerance, DEFAULT_CONNECT_TIMEOUT);
+  }
 
   public boolean isCdcFed() {
     return fedBy != null;
@@ -41,6 +58,8 @@ public record NodeConfig(
         + fedBy
         + ", lagTolerance="
         + lagTolerance
+        + ", connectTimeout="
+        + connectTimeout
         + "]";
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  * @param tables the captured tables; empty means every table with a primary key
  * @param snapshot when existing rows are read
  * @param heartbeat how often an idle source is written to so its slot can advance; zero disables
+ * @param connectTimeout the longest an attempt to connect and log in may take (default 10 s)
  */
 public record SourceConfig(
     String url,
@@ -23,10 +24,35 @@ public record SourceConfig(
     String publication,
     List<TablePattern> tables,
     SnapshotMode snapshot,
-    Duration heartbeat) {
+    Duration heartbeat,
+    Duration connectTimeout) {
+  /** {@code source.connectTimeout} when the file does not set it. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   public SourceConfig {
     tables = List.copyOf(tables);
+  }
+
+  /** A source with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
+  public SourceConfig(
+      String url,
+      String user,
+      Secret password,
+      String slot,
+      String publication,
+      List<TablePattern> tables,
+      SnapshotMode snapshot,
+      Duration heartbeat) {
+    this(
+        url,
+        user,
+        password,
+        slot,
+        publication,
+        tables,
+        snapshot,
+        heartbeat,
+        DEFAULT_CONNECT_TIMEOUT);
   }
 
   public PostgresUrl parsedUrl() {
@@ -57,6 +83,8 @@ public record SourceConfig(
         + snapshot
         + ", heartbeat="
         + heartbeat
+        + ", connectTimeout="
+        + connectTimeout
         + "]";
   }
 }

@@ -8,8 +8,22 @@ package dev.sluice.config;
  * @param user the user name, or null when the URL carries it or none is needed
  * @param password the password, or null
  * @param dialect the kind of database, from the URL
+ * @param connectTimeout the longest an attempt to connect and log in may take (default 10 s)
  */
-public record TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
+public record TargetConfig(
+    String name,
+    String url,
+    String user,
+    Secret password,
+    Dialect dialect,
+    java.time.Duration connectTimeout) {
+  /** {@code targets.<name>.connectTimeout} when the file does not set it. */
+  public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+  /** A target with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
+  public TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
+    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT);
+  }
 
   /** The URL with any password in it masked, for messages. */
   public String maskedUrl() {
@@ -29,6 +43,8 @@ public record TargetConfig(String name, String url, String user, Secret password
         + password
         + ", dialect="
         + dialect
+        + ", connectTimeout="
+        + connectTimeout
         + "]";
   }
 }

@@ -36,6 +36,7 @@ class ConfigJsonSchemaTest {
       Map.of(
           "rules[].name", "r1",
           "rules[].target", "t1",
+          "targets.*.url", "jdbc:postgresql://127.0.0.1:5432/app_copy",
           "replicas.*.nodes[].name", "n1",
           "replicas.*.nodes[].fedBy", "r1");
 

@@ -447,4 +447,145 @@ class ConfigLoaderTest {
               assertThat(p.message()).contains("write it like 250ms, 10s, 5m, 2h or 7d");
             });
   }
+
+  @Test
+  void connectTimeoutsHaveTheirDocumentedDefaultsAndCanBeSetPerSourceTargetAndNode() {
+    SluiceConfig defaults =
+        parse(
+            """
+            source: { url: jdbc:postgresql://db/app }
+            targets: { copy: { url: "jdbc:postgresql://other/app" } }
+            rules: [ { name: r, target: copy } ]
+            replicas:
+              app:
+                nodes: [ { name: p, role: master, url: "jdbc:postgresql://db/app" } ]
+            """);
+    assertThat(defaults.source().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.targets().get("copy").connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.replicas().get("app").nodes().get(0).connectTimeout())
+        .isEqualTo(Duration.ofSeconds(3));
+
+    SluiceConfig set =
+        parse(
+            """
+            source: { url: jdbc:postgresql://db/app, connectTimeout: 1500ms }
+            targets: { copy: { url: "jdbc:postgresql://other/app", connectTimeout: 2m } }
+            rules: [ { name: r, target: copy } ]
+            replicas:
+              app:
+                nodes: [ { name: p, role: master, url: "jdbc:postgresql://db/app", connectTimeout: 250ms } ]
+            """);
+    assertThat(set.source().connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(set.targets().get("copy").connectTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(set.replicas().get("app").nodes().get(0).connectTimeout())
+        .isEqualTo(Duration.ofMillis(250));
+    assertThat(ConfigPrinter.toYaml(set))
+        .contains("connectTimeout: 1500ms")
+        .contains("connectTimeout: 2m")
+        .contains("connectTimeout: 250ms");
+  }
+
+  @Test
+  void aZeroConnectTimeoutIsRefusedWithItsPath() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app, connectTimeout: 0 }
+                targets: { copy: { url: "jdbc:postgresql://other/app", connectTimeout: 0s } }
+                rules: [ { name: r, target: copy } ]
+                """))
+        .extracting(ConfigProblem::path, ConfigProblem::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "source.connectTimeout", "must be longer than 0 (e.g. 10s)"),
+            org.assertj.core.groups.Tuple.tuple(
+                "targets.copy.connectTimeout", "must be longer than 0 (e.g. 10s)"));
+  }
+
+  @Test
+  void aTargetThatIsTheSourceItselfIsRefusedEvenWrittenWithAnotherLoopbackName() {
+    assertThat(
+            problems(
+                """
+                source: { url: "jdbc:postgresql://127.0.0.1:5432/app?sslmode=disable" }
+                targets: { back: { url: "jdbc:postgresql://localhost/app", user: postgres } }
+                rules: [ { name: r, target: back } ]
+                """))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("targets.back.url");
+              assertThat(p.line()).isEqualTo(2);
+              assertThat(p.message())
+                  .startsWith("target back is the source itself (localhost:5432/app)");
+            });
+  }
+
+  @Test
+  void anotherDatabaseOnTheSourceServerIsATarget() {
+    SluiceConfig config =
+        parse(
+            """
+            source: { url: "jdbc:postgresql://127.0.0.1:5432/app" }
+            targets: { copy: { url: "jdbc:postgresql://127.0.0.1:5432/app_copy" } }
+            rules: [ { name: r, target: copy } ]
+            """);
+    assertThat(config.targets()).containsKey("copy");
+  }
+
+  @Test
+  void twoTargetsThatAreOneDatabaseAreRefusedForRulesWritingTheSameTable() {
+    assertThat(
+            problems(
+                """
+                source: { url: "jdbc:postgresql://db/app", tables: [public.orders, "public.*"] }
+                targets:
+                  a: { url: "jdbc:mariadb://127.0.0.1:3306/shop" }
+                  b: { url: "jdbc:mysql://localhost/shop?useSSL=false" }
+                rules:
+                  - { name: one, target: a, tables: ["public.*"] }
+                  - { name: two, target: b, tables: [public.orders] }
+                """))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("rules[1].target");
+              assertThat(p.message())
+                  .isEqualTo(
+                      "rule two writes into target b, the same database (localhost:3306/shop) as"
+                          + " target a of rule one, and both write public.orders: each would"
+                          + " overwrite the other's rows; use one target for both rules, another"
+                          + " database, or rename the table in one of them");
+            });
+  }
+
+  @Test
+  void twoTargetsThatAreOneDatabaseAreFineWhenTheirRulesWriteDifferentTables() {
+    SluiceConfig config =
+        parse(
+            """
+            source: { url: "jdbc:postgresql://db/app" }
+            targets:
+              a: { url: "mongodb://127.0.0.1:27017/shop" }
+              b: { url: "mongodb://localhost/shop" }
+            rules:
+              - { name: one, target: a, tables: [public.orders] }
+              - { name: two, target: b, tables: [public.users, "inventory.*"] }
+              - { name: three, target: b, tables: [public.orders], rename: { public.orders: orders_copy } }
+            """);
+    assertThat(config.rules()).hasSize(3);
+    assertThat(
+            problems(
+                """
+                source: { url: "jdbc:postgresql://db/app" }
+                targets:
+                  a: { url: "mongodb://127.0.0.1:27017/shop" }
+                  b: { url: "mongodb://localhost/shop" }
+                rules:
+                  - { name: one, target: a }
+                  - { name: two, target: b, tables: ["inventory.*"] }
+                """))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("both write inventory.*"));
+  }
 }

@@ -14,7 +14,7 @@ class SecretsInConfigTest {
   private static final Map<String, String> ENV =
       Map.of(
           "PW", PASSWORD,
-          "DATABASE_URL", "jdbc:postgresql://db.internal:5432/app?user=app&password=x",
+          "DATABASE_URL", "jdbc:postgresql://db.internal:5432/app_copy?user=app&password=x",
           "DB_HOST", "db.internal",
           "SLUICE_TOKEN", "tok-Secret-99");
 

@@ -1,15 +1,17 @@
 package dev.sluice.monitor;
 
+import java.util.List;
 import java.util.Map;
 
 /**
- * A POST endpoint that changes something (promote a replica, pause a rule), registered by the
- * wiring with {@link MonitorServer.Builder#action}. It gets the same token check as every other
- * endpoint; the server reads at most {@link MonitorServer#MAX_BODY_BYTES} of the body.
+ * An endpoint that changes something (promote a replica, pause a rule), registered by the wiring
+ * with {@link MonitorServer.Builder#action}. It gets the same token check as every other endpoint;
+ * the server reads at most {@link MonitorServer#MAX_BODY_BYTES} of the body.
  *
- * <p>Failures map to statuses: {@link IllegalArgumentException} is 400 (bad request), {@link
- * IllegalStateException} is 409 (refused in the current state, e.g. a slave too far behind to
- * promote), anything else is 500; the exception's message is the response's {@code error}.
+ * <p>Failures map to statuses: {@link java.util.NoSuchElementException} is 404 (an unknown name in
+ * the path), {@link IllegalArgumentException} is 400 (bad request), {@link IllegalStateException}
+ * is 409 (refused in the current state, e.g. a slave too far behind to promote), anything else is
+ * 500; the exception's message is the response's {@code error}.
  */
 @FunctionalInterface
 public interface Action {
@@ -32,6 +34,28 @@ public interface Action {
     public Request {
       pathParameters = Map.copyOf(pathParameters);
       query = Map.copyOf(query);
+    }
+  }
+
+  /**
+   * A request body with problems, each at the path of its field: answered {@code 400 {"error":
+   * "...", "problems": [{"path": "mode", "message": "..."}]}}.
+   */
+  final class Invalid extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient List<Map<String, String>> problems;
+
+    /**
+     * @param problems each with {@code path} and {@code message}
+     */
+    public Invalid(String message, List<Map<String, String>> problems) {
+      super(message);
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<Map<String, String>> problems() {
+      return problems;
     }
   }
 }

@@ -36,6 +36,8 @@ public record ActivityEvent(Instant time, String type, String subject, String me
           "replica.state",
           "replica.promoted",
           "replica.rejoined",
+          "routing.changed",
+          "config.reloaded",
           "error");
 
   /**

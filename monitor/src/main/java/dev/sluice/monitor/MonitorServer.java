@@ -150,18 +150,28 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /**
-     * Adds a POST endpoint, e.g. {@code action("/api/replicas/{group}/promote", promote)}. A {@code
-     * {name}} segment matches one path segment and is passed to the action decoded. Actions need
-     * the token like everything else.
+     * Adds a POST endpoint, e.g. {@code action("/api/replicas/{group}/promote", promote)}, or one
+     * of another method when the pattern starts with it: {@code action("DELETE /api/rules/{name}",
+     * remove)} (POST, PUT, DELETE, or GET for a path no built-in endpoint serves). A {@code {name}}
+     * segment matches one path segment and is passed to the action decoded. Actions need the token
+     * like everything else.
      *
      * @throws IllegalArgumentException when the pattern is not a path or is already taken
      */
     public Builder action(String pathPattern, Action action) {
-      if (!pathPattern.startsWith("/api/")) {
+      int space = pathPattern.indexOf(' ');
+      String method = space < 0 ? "POST" : pathPattern.substring(0, space);
+      String path = space < 0 ? pathPattern : pathPattern.substring(space + 1);
+      if (!java.util.Set.of("POST", "PUT", "DELETE", "GET").contains(method)) {
+        throw new IllegalArgumentException(
+            "an action's method is POST, PUT, DELETE or GET, not '" + method + "'");
+      }
+      if (!path.startsWith("/api/")) {
         throw new IllegalArgumentException(
             "action paths start with /api/, not '" + pathPattern + "'");
       }
-      if (actions.putIfAbsent(pathPattern, Objects.requireNonNull(action, "action")) != null) {
+      if (actions.putIfAbsent(method + " " + path, Objects.requireNonNull(action, "action"))
+          != null) {
         throw new IllegalArgumentException("an action is already registered on " + pathPattern);
       }
       return this;

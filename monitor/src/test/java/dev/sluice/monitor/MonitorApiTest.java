@@ -390,6 +390,57 @@ class MonitorApiTest {
   }
 
   @Test
+  void actionsTakePutDeleteAndGetAnswer404ForUnknownNamesAnd400AtTheBadFieldsPath()
+      throws Exception {
+    MonitorServer other =
+        MonitorServer.builder(
+                new MonitorConfig("127.0.0.1", 0, null, Duration.ofSeconds(2)),
+                source,
+                feed,
+                new MetricRegistry())
+            .action(
+                "DELETE /api/rules/{name}",
+                request -> {
+                  if (!request.pathParameters().get("name").equals("to-mongo")) {
+                    throw new java.util.NoSuchElementException(
+                        "no rule '" + request.pathParameters().get("name") + "'");
+                  }
+                  return Map.of("changed", java.util.List.of("rule to-mongo removed"));
+                })
+            .action(
+                "POST /api/rules",
+                request -> {
+                  throw new Action.Invalid(
+                      "invalid configuration, nothing was changed",
+                      java.util.List.of(Map.of("path", "batch.maxEvents", "message", "too small")));
+                })
+            .action(
+                "PUT /api/replicas/{group}/routing", request -> Map.of("routing", request.body()))
+            .action("GET /api/config", request -> Map.of("differsFromFile", true))
+            .start();
+    try {
+      Http client = new Http(other.uri());
+      assertThat(client.send("DELETE", "/api/rules/to-mongo", null).body())
+          .contains("rule to-mongo removed");
+      HttpResponse<String> unknown = client.send("DELETE", "/api/rules/%F0%9F%98%80", null);
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(json(unknown).get("error").asText()).isEqualTo("no rule '😀'");
+      HttpResponse<String> invalid = client.send("POST", "/api/rules", "{}");
+      assertThat(invalid.statusCode()).isEqualTo(400);
+      assertThat(json(invalid).get("problems").get(0).get("path").asText())
+          .isEqualTo("batch.maxEvents");
+      assertThat(client.send("PUT", "/api/replicas/app/routing", "x").statusCode()).isEqualTo(200);
+      assertThat(json(client.get("/api/config")).get("differsFromFile").asBoolean()).isTrue();
+      assertThat(client.get("/api/rules").statusCode()).as("the built-in GET stays").isEqualTo(200);
+      HttpResponse<String> wrong = client.send("PUT", "/api/rules", "{}");
+      assertThat(wrong.statusCode()).isEqualTo(405);
+      assertThat(wrong.headers().firstValue("Allow")).hasValue("GET, POST");
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
   void anActionRefusedInTheCurrentStateIs409WithItsReason() throws Exception {
     HttpResponse<String> response = http.send("POST", "/api/replicas/busy/promote", "");
     assertThat(response.statusCode()).isEqualTo(409);

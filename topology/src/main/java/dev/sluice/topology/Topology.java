@@ -5,6 +5,7 @@ import dev.sluice.config.LagTolerance;
 import dev.sluice.config.NodeConfig;
 import dev.sluice.config.NodeRole;
 import dev.sluice.config.ReplicaGroupConfig;
+import dev.sluice.config.RoutingStrategy;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.SourceConfig;
@@ -49,6 +50,9 @@ import org.slf4j.MDC;
  *   DataSource writes = topology.writeDataSource("app"); // the running master
  *   RoutingDecision where = topology.route("app");       // for GET /api/routing/app/read
  *   List<GroupStatus> status = topology.status();         // for the monitor and the state file
+ *   topology.addNode("app", standby2);                     // run-time changes, no restart:
+ *   topology.removeNode("app", "standby-1");               // connections in use are not dropped
+ *   topology.setRouting("app", RoutingStrategy.ROUND_ROBIN);
  * }
  * }</pre>
  *
@@ -67,7 +71,7 @@ public final class Topology implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
   private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(5);
 
-  private final SluiceConfig config;
+  private volatile SluiceConfig config;
   private final Consumer<TopologyEvent> listener;
   private final Options options;
   private final NodePools pools;
@@ -320,8 +324,240 @@ public final class Topology implements AutoCloseable {
             new RoutedDataSource("writes of group " + g, () -> views.get(g).master(), null, pools));
   }
 
+  /**
+   * Adds a slave to a running group, for applications that embed the topology: it is probed from
+   * the next round on and gets reads once a probe finds it within its {@code lagTolerance}. Nothing
+   * else changes; {@code sluice.yaml} is not written.
+   *
+   * @param node a slave: a streaming standby ({@code url}) or a CDC-fed copy ({@code fedBy}, a rule
+   *     of the running configuration)
+   * @throws SetupException for an unknown group, a name already in the group, a master, an unknown
+   *     rule, or a URL that is not a database URL (nothing is changed)
+   */
+  public void addNode(String group, NodeConfig node) {
+    GroupProbe probe = probe(group);
+    Endpoint endpoint = newEndpoint(probe, node);
+    synchronized (probe) {
+      if (probe.endpoints().containsKey(node.name())) {
+        throw new SetupException(
+            "group " + group + " already has a node '" + node.name() + "'; remove it first");
+      }
+      probe.add(endpoint);
+      pools.restore(endpoint);
+      views.put(group, views.get(group).withRouting(probe.config().routing()));
+    }
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.ADDED,
+            options.clock().instant(),
+            group,
+            node.name(),
+            node.name()
+                + " is in group "
+                + group
+                + " as slave (added at run time; reads once it is fresh)"));
+  }
+
+  /**
+   * Removes a slave from a running group without dropping a connection in use: from the next
+   * checkout on it gets no reads; its pool gives out no more connections, closes its idle ones now
+   * and each one in use when the application returns it, then closes.
+   *
+   * @throws SetupException for an unknown group or node, or the running master (promote another
+   *     node first); nothing is changed
+   */
+  public void removeNode(String group, String node) {
+    GroupProbe probe = probe(group);
+    Endpoint endpoint;
+    synchronized (probe) {
+      endpoint = node(probe, node);
+      reloadRolesIfChanged();
+      if (node.equals(master(group))) {
+        throw new SetupException(
+            "node '"
+                + node
+                + "' is the running master of group "
+                + group
+                + ": it cannot be removed; promote one of its slaves first");
+      }
+      probe.remove(node);
+      views.put(group, views.get(group).without(node));
+    }
+    pools.retire(endpoint);
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.REMOVED,
+            options.clock().instant(),
+            group,
+            node,
+            node
+                + " left group "
+                + group
+                + " (removed at run time; connections in use close when they are returned)"));
+  }
+
+  /**
+   * Changes a running group's read routing from the next checkout on.
+   *
+   * @throws SetupException for an unknown group
+   */
+  public void setRouting(String group, RoutingStrategy routing) {
+    GroupProbe probe = probe(group);
+    RoutingStrategy before;
+    synchronized (probe) {
+      ReplicaGroupConfig c = probe.config();
+      before = c.routing();
+      probe.reconfigure(routing, c.hysteresis());
+      views.put(group, views.get(group).withRouting(routing));
+    }
+    if (before != routing) {
+      emit(
+          new TopologyEvent(
+              TopologyEvent.Type.ROUTING_CHANGED,
+              options.clock().instant(),
+              group,
+              "",
+              "reads of group "
+                  + group
+                  + " are routed "
+                  + routing.yamlName()
+                  + " (was "
+                  + before.yamlName()
+                  + ")"));
+    }
+  }
+
+  /**
+   * Changes how long a slave of a running group must stay within its tolerance before it gets reads
+   * again, from the next probe on.
+   *
+   * @throws SetupException for an unknown group
+   */
+  public void setHysteresis(String group, Duration hysteresis) {
+    GroupProbe probe = probe(group);
+    Duration before;
+    synchronized (probe) {
+      ReplicaGroupConfig c = probe.config();
+      before = c.hysteresis();
+      probe.reconfigure(c.routing(), hysteresis);
+    }
+    if (!before.equals(hysteresis)) {
+      emit(
+          new TopologyEvent(
+              TopologyEvent.Type.ROUTING_CHANGED,
+              options.clock().instant(),
+              group,
+              "",
+              "the hysteresis of group "
+                  + group
+                  + " is "
+                  + dev.sluice.config.Durations.format(hysteresis)
+                  + " (was "
+                  + dev.sluice.config.Durations.format(before)
+                  + ")"));
+    }
+  }
+
+  /**
+   * Changes a slave's settings. When it still reaches the same database with the same credentials
+   * (only {@code lagTolerance} or {@code connectTimeout} differ), its measurements and pool are
+   * kept; otherwise it is removed and added again ({@link #removeNode}, {@link #addNode}).
+   *
+   * @throws SetupException as those do
+   */
+  public void changeNode(String group, NodeConfig node) {
+    GroupProbe probe = probe(group);
+    Endpoint changed = newEndpoint(probe, node);
+    boolean sameDatabase;
+    synchronized (probe) {
+      Endpoint old = node(probe, node.name());
+      sameDatabase =
+          Objects.equals(old.url(), changed.url())
+              && Objects.equals(old.user(), changed.user())
+              && Objects.equals(old.password(), changed.password())
+              && old.node().role() == node.role()
+              && Objects.equals(old.node().fedBy(), node.fedBy())
+              && old.node().connectTimeout().equals(node.connectTimeout());
+      if (sameDatabase) {
+        probe.replace(changed);
+      }
+    }
+    if (!sameDatabase) {
+      removeNode(group, node.name());
+      addNode(group, node);
+      return;
+    }
+    emit(
+        new TopologyEvent(
+            TopologyEvent.Type.STATE,
+            options.clock().instant(),
+            group,
+            node.name(),
+            node.name() + " has lagTolerance " + node.lagTolerance() + " (changed at run time)"));
+  }
+
+  /**
+   * The configuration CDC-fed nodes added from now on are resolved against (their rule's target),
+   * after a reload changed rules or targets.
+   */
+  public void useConfiguration(SluiceConfig running) {
+    this.config = running;
+  }
+
+  /** A group's running settings and nodes (after run-time changes). */
+  public ReplicaGroupConfig groupConfig(String group) {
+    return probe(group).config();
+  }
+
+  private Endpoint newEndpoint(GroupProbe probe, NodeConfig node) {
+    String group = probe.config().name();
+    if (node.name() == null || node.name().isBlank()) {
+      throw new SetupException("a node of group " + group + " needs a name");
+    }
+    if (node.role() != NodeRole.SLAVE) {
+      throw new SetupException(
+          "node '"
+              + node.name()
+              + "' cannot join group "
+              + group
+              + " as "
+              + (node.role() == null ? "no role" : node.role().yamlName())
+              + ": a group has exactly one master; add slaves, and promote one to change the"
+              + " master");
+    }
+    if (node.fedBy() != null && config.rule(node.fedBy()).isEmpty()) {
+      throw new SetupException(
+          "node '"
+              + node.name()
+              + "' is fed by rule '"
+              + node.fedBy()
+              + "', which is not running"
+              + Names.didYouMean(
+                  node.fedBy(),
+                  config.rules().stream().map(dev.sluice.config.RuleConfig::name).toList()));
+    }
+    if (node.fedBy() == null && node.url() == null) {
+      throw new SetupException(
+          "node '" + node.name() + "' needs a url (or fedBy, the rule whose target it is)");
+    }
+    if (node.url() != null && dev.sluice.config.Dialect.ofUrl(node.url()).isEmpty()) {
+      throw new SetupException(
+          "node '"
+              + node.name()
+              + "': '"
+              + dev.sluice.config.Masking.maskUrl(node.url())
+              + "' is not a supported database URL");
+    }
+    try {
+      return Endpoint.of(config, group, node);
+    } catch (IllegalArgumentException e) {
+      throw new SetupException("node '" + node.name() + "': " + e.getMessage());
+    }
+  }
+
   /** Probes every group now, on the calling thread, and updates routing. */
   public void probeNow() {
+    pools.drainRetired();
     reloadRolesIfChanged();
     for (Map.Entry<String, GroupProbe> e : probes.entrySet()) {
       GroupProbe probe = e.getValue();

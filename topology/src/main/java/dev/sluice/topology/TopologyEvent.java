@@ -15,16 +15,21 @@ public record TopologyEvent(Type type, Instant at, String group, String node, St
 
   /** The kinds of events; {@link #wireName()} is the name the feed and API use. */
   public enum Type {
-    /** A node joined the running topology (at start, or after a rejoin). */
+    /** A node joined the running topology (at start, after a rejoin, or added at run time). */
     ADDED("replica.added"),
-    /** A node left the group's routing (a fenced former master, until it rejoins). */
+    /**
+     * A node left the group's routing (a fenced former master until it rejoins, or a node removed
+     * at run time).
+     */
     REMOVED("replica.removed"),
     /** A node's state changed (up, stale, down, catching-up), or a promotion step touched it. */
     STATE("replica.state"),
     /** A slave became the master. */
     PROMOTED("replica.promoted"),
     /** A former master came back as a slave of the new master. */
-    REJOINED("replica.rejoined");
+    REJOINED("replica.rejoined"),
+    /** A group's routing strategy or hysteresis changed at run time (node: empty). */
+    ROUTING_CHANGED("routing.changed");
 
     private final String wireName;
 

@@ -4,14 +4,21 @@ import static dev.sluice.topology.Clusters.await;
 import static dev.sluice.topology.Clusters.node;
 import static dev.sluice.topology.Clusters.serverPort;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.config.NodeConfig;
 import dev.sluice.config.NodeRole;
+import dev.sluice.config.RoutingStrategy;
+import dev.sluice.config.SetupException;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.testkit.PostgresCluster;
 import dev.sluice.testkit.PostgresExtension;
 import dev.sluice.topology.internal.Lsn;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +63,10 @@ class LagRoutingIT {
   }
 
   private SluiceConfig config(String routing) throws Exception {
+    return config(routing, "700ms");
+  }
+
+  private SluiceConfig config(String routing, String tolerance) throws Exception {
     return Clusters.config(
         dir,
         PRIMARY.cluster(),
@@ -70,8 +81,8 @@ class LagRoutingIT {
             hysteresis: 1s
             nodes:
               - { name: primary, role: master, url: "%s" }
-              - { name: one, role: slave, url: "%s", lagTolerance: 700ms }
-              - { name: two, role: slave, url: "%s", lagTolerance: 700ms }
+              - { name: one, role: slave, url: "%s", lagTolerance: %s }
+              - { name: two, role: slave, url: "%s", lagTolerance: %s }
               - { name: mirror, role: slave, fedBy: to-mirror, lagTolerance: 1MB }
         monitor: { poll: 100ms }
         """
@@ -80,7 +91,9 @@ class LagRoutingIT {
                 routing,
                 PRIMARY.cluster().jdbcUrl(),
                 one.jdbcUrl(),
-                two.jdbcUrl()));
+                tolerance,
+                two.jdbcUrl(),
+                tolerance));
   }
 
   @Test
@@ -268,5 +281,131 @@ class LagRoutingIT {
                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice-topology'"))
           .isEqualTo(1);
     }
+  }
+
+  @Test
+  void anEmbeddingApplicationRemovesAddsAndReroutesNodesWithoutDroppingAConnectionInUse()
+      throws Exception {
+    List<TopologyEvent> events = new CopyOnWriteArrayList<>();
+    try (Topology topology =
+            Topology.start(config("least-lag", "60s"), AppliedPositions.NONE, events::add);
+        Clusters.Workload workload = new Clusters.Workload(PRIMARY.cluster(), "work")) {
+      await(
+          "both standbys up",
+          Duration.ofSeconds(20),
+          () -> topology.status("app").freshSlaves().equals(List.of("one", "two")));
+      DataSource reads = topology.readDataSource("app");
+      NodeConfig oneConfig = topology.groupConfig("app").nodes().get(1);
+      topology.removeNode("app", "two");
+      Connection inUse = reads.getConnection();
+      try {
+        assertThat(currentPort(inUse)).isEqualTo(one.port());
+
+        topology.removeNode("app", "one");
+
+        assertThat(currentPort(inUse))
+            .as("the connection in use still works")
+            .isEqualTo(one.port());
+        assertThat(serverPort(reads))
+            .as("new reads go to the master")
+            .isEqualTo(PRIMARY.cluster().port());
+        assertThat(topology.route("app").reason()).startsWith("no fresh slave");
+        assertThat(topology.status("app").nodes())
+            .extracting(NodeStatus::name)
+            .containsExactly("primary", "mirror");
+        assertThat(routedSessions(one)).as("the pool of one drains, not drops").isEqualTo(1);
+      } finally {
+        inUse.close();
+      }
+      await("the pool of one closed", Duration.ofSeconds(10), () -> routedSessions(one) == 0);
+
+      topology.addNode("app", oneConfig);
+      await(
+          "one fresh again",
+          Duration.ofSeconds(20),
+          () -> topology.status("app").freshSlaves().equals(List.of("one")));
+      assertThat(serverPort(reads)).isEqualTo(one.port());
+
+      topology.setRouting("app", RoutingStrategy.ROUND_ROBIN);
+      assertThat(topology.route("app").reason()).startsWith("round-robin over 1 fresh slave");
+      assertThat(topology.status("app").routing()).isEqualTo(RoutingStrategy.ROUND_ROBIN);
+      assertThat(workload.rows()).isPositive();
+    }
+
+    assertThat(events)
+        .filteredOn(e -> e.type() != TopologyEvent.Type.STATE)
+        .extracting(e -> e.type().wireName() + " " + e.node())
+        .containsSubsequence(
+            "replica.removed two", "replica.removed one", "replica.added one", "routing.changed ");
+  }
+
+  @Test
+  void whatARunningGroupCannotTakeIsRefusedAndChangesNothing() throws Exception {
+    try (Topology topology =
+        Topology.start(
+            config("round-robin"), AppliedPositions.NONE, e -> {}, Topology.Options.oneShot())) {
+      NodeConfig twin = topology.groupConfig("app").nodes().get(1);
+      assertThatThrownBy(() -> topology.removeNode("app", "primary"))
+          .isInstanceOf(SetupException.class)
+          .hasMessage(
+              "node 'primary' is the running master of group app: it cannot be removed; promote"
+                  + " one of its slaves first");
+      assertThatThrownBy(() -> topology.addNode("app", twin))
+          .isInstanceOf(SetupException.class)
+          .hasMessage("group app already has a node 'one'; remove it first");
+      assertThatThrownBy(
+              () ->
+                  topology.addNode(
+                      "app",
+                      new NodeConfig(
+                          "second",
+                          NodeRole.MASTER,
+                          one.jdbcUrl(),
+                          null,
+                          null,
+                          null,
+                          twin.lagTolerance())))
+          .isInstanceOf(SetupException.class)
+          .hasMessageStartingWith("node 'second' cannot join group app as master");
+      assertThatThrownBy(
+              () ->
+                  topology.addNode(
+                      "app",
+                      new NodeConfig(
+                          "fed",
+                          NodeRole.SLAVE,
+                          null,
+                          null,
+                          null,
+                          "to-mirorr",
+                          twin.lagTolerance())))
+          .isInstanceOf(SetupException.class)
+          .hasMessageContaining("fed by rule 'to-mirorr', which is not running")
+          .hasMessageContaining("to-mirror");
+      assertThatThrownBy(() -> topology.removeNode("app", "three"))
+          .isInstanceOf(SetupException.class)
+          .hasMessageContaining("group app has no node 'three'");
+      assertThatThrownBy(() -> topology.setRouting("ap", RoutingStrategy.RANDOM))
+          .isInstanceOf(SetupException.class)
+          .hasMessageContaining("unknown group 'ap'");
+      assertThat(topology.groupConfig("app").nodes())
+          .extracting(NodeConfig::name)
+          .containsExactly("primary", "one", "two", "mirror");
+      assertThat(topology.groupConfig("app").routing()).isEqualTo(RoutingStrategy.ROUND_ROBIN);
+    }
+  }
+
+  private static int currentPort(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT current_setting('port')::int")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /** Sessions of the routing pools (not the probes) on a server. */
+  private static long routedSessions(PostgresCluster server) {
+    return server.queryLong(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice-app'");
   }
 }

@@ -84,11 +84,14 @@ public final class MongoTarget implements Target {
   /** A client for a target, with its configured credentials. */
   static MongoClient client(TargetConfig config) {
     ConnectionString url = new ConnectionString(config.url());
+    java.time.Duration timeout = config.connectTimeout();
     MongoClientSettings.Builder settings =
         MongoClientSettings.builder()
             .applyConnectionString(url)
-            .applyToClusterSettings(c -> c.serverSelectionTimeout(10, TimeUnit.SECONDS))
-            .applyToSocketSettings(s -> s.connectTimeout(10, TimeUnit.SECONDS));
+            .applyToClusterSettings(
+                c -> c.serverSelectionTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            .applyToSocketSettings(
+                s -> s.connectTimeout((int) timeout.toMillis(), TimeUnit.MILLISECONDS));
     if (config.user() != null && url.getCredential() == null) {
       char[] password =
           config.password() == null ? new char[0] : config.password().reveal().toCharArray();

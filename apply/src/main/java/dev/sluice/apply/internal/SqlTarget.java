@@ -87,13 +87,17 @@ public final class SqlTarget implements Target {
       case POSTGRESQL -> {
         properties.setProperty("reWriteBatchedInserts", "true");
         properties.setProperty("ApplicationName", "sluice");
-        properties.setProperty("connectTimeout", "10");
+        String seconds =
+            Integer.toString(dev.sluice.config.Durations.ceilSeconds(config.connectTimeout()));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
       }
       case MYSQL -> {
         if (url.startsWith("jdbc:mysql:")) {
           url = "jdbc:mariadb:" + url.substring("jdbc:mysql:".length());
         }
-        properties.setProperty("connectTimeout", "10000");
+        properties.setProperty(
+            "connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toMillis())));
       }
       case SQLITE -> {
         String file = url.substring("jdbc:sqlite:".length());

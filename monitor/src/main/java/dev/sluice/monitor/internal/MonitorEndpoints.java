@@ -59,7 +59,10 @@ public final class MonitorEndpoints extends Handler.Abstract {
   private final PrometheusExposition exposition;
   private final TokenCheck tokens;
   private final HostCheck hosts;
-  private final Map<PathPattern, Action> actions;
+
+  /** Actions by path pattern, then by method. */
+  private final Map<PathPattern, Map<String, Action>> actions;
+
   private final byte[] page;
   private final EventStream stream;
   private final ObjectMapper json = Json.mapper();
@@ -84,8 +87,16 @@ public final class MonitorEndpoints extends Handler.Abstract {
     this.exposition = exposition;
     this.tokens = new TokenCheck(token);
     this.hosts = new HostCheck(host, !tokens.required());
+    Map<String, Map<String, Action>> byPattern = new LinkedHashMap<>();
+    actions.forEach(
+        (key, action) -> {
+          int space = key.indexOf(' ');
+          String method = space < 0 ? "POST" : key.substring(0, space);
+          String pattern = space < 0 ? key : key.substring(space + 1);
+          byPattern.computeIfAbsent(pattern, p -> new LinkedHashMap<>()).put(method, action);
+        });
     this.actions = new LinkedHashMap<>();
-    actions.forEach((pattern, action) -> this.actions.put(PathPattern.of(pattern), action));
+    byPattern.forEach((pattern, methods) -> this.actions.put(PathPattern.of(pattern), methods));
     this.page = DashboardPage.render(origin);
     this.stream = new EventStream(feed, json, maxStreamClients);
   }
@@ -161,15 +172,21 @@ public final class MonitorEndpoints extends Handler.Abstract {
     query.remove("token");
     String method = exchange.method();
     String joined = String.join("/", path);
-    Optional<Map.Entry<Action, Map<String, String>>> action = action(path);
+    Optional<Map.Entry<Map<String, Action>, Map<String, String>>> action = action(path);
     boolean isGetPath = GET_PATHS.contains(joined) || ROUTING_READ.match(path).isPresent();
-    if (method.equals("POST") && action.isPresent()) {
-      perform(exchange, action.get().getKey(), action.get().getValue(), query);
+    Action chosen = action.map(a -> a.getKey().get(method)).orElse(null);
+    if (chosen != null && !(isGetPath && method.equals("GET"))) {
+      perform(exchange, chosen, action.get().getValue(), query);
     } else if (method.equals("GET") && isGetPath) {
       rejectLargeBody(exchange);
       get(exchange, path, joined, query);
     } else if (isGetPath || action.isPresent()) {
-      exchange.setHeader("Allow", isGetPath ? "GET" : "POST");
+      java.util.Set<String> allowed = new java.util.LinkedHashSet<>();
+      if (isGetPath) {
+        allowed.add("GET");
+      }
+      action.ifPresent(a -> allowed.addAll(a.getKey().keySet()));
+      exchange.setHeader("Allow", String.join(", ", allowed));
       throw new HttpError(405, method + " is not allowed on " + rawPath);
     } else {
       throw new HttpError(404, "no such path: " + rawPath);
@@ -351,8 +368,8 @@ public final class MonitorEndpoints extends Handler.Abstract {
     throw new HttpError(400, "after must be an event id (a whole number), not '" + text + "'");
   }
 
-  private Optional<Map.Entry<Action, Map<String, String>>> action(List<String> path) {
-    for (Map.Entry<PathPattern, Action> entry : actions.entrySet()) {
+  private Optional<Map.Entry<Map<String, Action>, Map<String, String>>> action(List<String> path) {
+    for (Map.Entry<PathPattern, Map<String, Action>> entry : actions.entrySet()) {
       Optional<Map<String, String>> parameters = entry.getKey().match(path);
       if (parameters.isPresent()) {
         return Optional.of(Map.entry(entry.getValue(), parameters.get()));
@@ -374,6 +391,14 @@ public final class MonitorEndpoints extends Handler.Abstract {
       result =
           action.perform(
               new Action.Request(parameters, query, new String(body, StandardCharsets.UTF_8)));
+    } catch (Action.Invalid e) {
+      Map<String, Object> invalid = new LinkedHashMap<>();
+      invalid.put("error", String.valueOf(e.getMessage()));
+      invalid.put("problems", e.problems());
+      sendJson(exchange, 400, invalid);
+      return;
+    } catch (java.util.NoSuchElementException e) {
+      throw new HttpError(404, String.valueOf(e.getMessage()));
     } catch (IllegalArgumentException e) {
       throw new HttpError(400, String.valueOf(e.getMessage()));
     } catch (IllegalStateException e) {

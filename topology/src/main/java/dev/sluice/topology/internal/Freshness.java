@@ -13,11 +13,16 @@ import java.time.Instant;
  * <p>Not thread-safe: the probe thread owns it.
  */
 public final class Freshness {
-  private final Duration hysteresis;
+  private Duration hysteresis;
   private NodeState state;
   private Instant underSince;
 
   public Freshness(Duration hysteresis) {
+    this.hysteresis = hysteresis;
+  }
+
+  /** Changes the hysteresis from the next probe on (a node catching up keeps its start time). */
+  public void hysteresis(Duration hysteresis) {
     this.hysteresis = hysteresis;
   }
 

@@ -68,8 +68,11 @@ public final class GroupProbe implements AutoCloseable {
       "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
           + " ELSE pg_current_wal_lsn() END)::text";
 
-  private final ReplicaGroupConfig config;
-  private final Map<String, Endpoint> endpoints;
+  private volatile ReplicaGroupConfig config;
+
+  /** Replaced whole on every change (never modified), so readers without the lock see one. */
+  private volatile Map<String, Endpoint> endpoints;
+
   private final Supplier<Endpoint> source;
   private final AppliedPositions applied;
   private final NodePools pools;
@@ -96,8 +99,9 @@ public final class GroupProbe implements AutoCloseable {
       Consumer<TopologyEvent> events,
       Clock clock) {
     this.config = config;
-    this.endpoints = new LinkedHashMap<>();
-    endpoints.forEach(e -> this.endpoints.put(e.name(), e));
+    Map<String, Endpoint> byName = new LinkedHashMap<>();
+    endpoints.forEach(e -> byName.put(e.name(), e));
+    this.endpoints = java.util.Collections.unmodifiableMap(byName);
     this.source = source;
     this.applied = applied;
     this.pools = pools;
@@ -404,6 +408,59 @@ public final class GroupProbe implements AutoCloseable {
     return status(e, master, p.freshness.measured(within, now), bytes, millis, now, detail);
   }
 
+  /**
+   * Adds a slave at run time: it counts as down ("not probed yet") until the next round measures
+   * it, then goes through catching-up like a node that came back.
+   */
+  public void add(Endpoint e) {
+    changeEndpoints(m -> m.put(e.name(), e));
+    probes.put(e.name(), new NodeProbe(e, new Freshness(config.hysteresis()), timeout));
+    config = withNodes(endpoints.values().stream().map(Endpoint::node).toList());
+  }
+
+  /** Removes a node: its probe connection is closed; the caller retires its pool. */
+  public Endpoint remove(String node) {
+    Endpoint e = endpoints.get(node);
+    changeEndpoints(m -> m.remove(node));
+    NodeProbe p = probes.remove(node);
+    if (p != null) {
+      p.connection.reset();
+    }
+    config = withNodes(endpoints.values().stream().map(Endpoint::node).toList());
+    return e;
+  }
+
+  /**
+   * Replaces a node's endpoint by one that reaches the same database with other settings ({@code
+   * lagTolerance}, {@code connectTimeout}): its measurements and connection are kept.
+   */
+  public void replace(Endpoint e) {
+    NodeProbe old = probes.get(e.name());
+    changeEndpoints(m -> m.put(e.name(), e));
+    NodeProbe p = new NodeProbe(e, old.freshness, old.connection);
+    p.reported = old.reported;
+    p.lastCaughtUp = old.lastCaughtUp;
+    p.firstSeen = old.firstSeen;
+    probes.put(e.name(), p);
+    config = withNodes(endpoints.values().stream().map(Endpoint::node).toList());
+  }
+
+  /** Changes the group's routing strategy and hysteresis (from the next view on). */
+  public void reconfigure(dev.sluice.config.RoutingStrategy routing, Duration hysteresis) {
+    config = new ReplicaGroupConfig(config.name(), routing, hysteresis, config.nodes());
+    probes.values().forEach(p -> p.freshness.hysteresis(hysteresis));
+  }
+
+  private void changeEndpoints(Consumer<Map<String, Endpoint>> change) {
+    Map<String, Endpoint> copy = new LinkedHashMap<>(endpoints);
+    change.accept(copy);
+    endpoints = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  private ReplicaGroupConfig withNodes(List<dev.sluice.config.NodeConfig> nodes) {
+    return new ReplicaGroupConfig(config.name(), config.routing(), config.hysteresis(), nodes);
+  }
+
   /** Forgets a node's measurements (after it changed role), so its state starts afresh. */
   public void forget(String node) {
     NodeProbe old = probes.get(node);
@@ -429,9 +486,13 @@ public final class GroupProbe implements AutoCloseable {
     Instant firstSeen;
 
     NodeProbe(Endpoint endpoint, Freshness freshness, Duration timeout) {
+      this(endpoint, freshness, new ProbeConnection(endpoint, timeout));
+    }
+
+    NodeProbe(Endpoint endpoint, Freshness freshness, ProbeConnection connection) {
       this.endpoint = endpoint;
       this.freshness = freshness;
-      this.connection = new ProbeConnection(endpoint, timeout);
+      this.connection = connection;
     }
 
     Instant firstSeen(Instant now) {

@@ -45,4 +45,45 @@ public record GroupView(
   public NodeStatus node(String node) {
     return status.nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElse(null);
   }
+
+  /** This view with another routing strategy (what the next checkout uses). */
+  public GroupView withRouting(RoutingStrategy strategy) {
+    GroupStatus s = status;
+    return new GroupView(
+        name,
+        strategy,
+        master,
+        masterState,
+        fresh,
+        whyNoFresh,
+        new GroupStatus(
+            s.name(),
+            strategy,
+            s.hysteresis(),
+            s.master(),
+            s.freshSlaves(),
+            s.readsGoToMaster(),
+            s.nodes()));
+  }
+
+  /** This view without a node: it gets no more reads from the next checkout on. */
+  public GroupView without(String node) {
+    List<Candidate> left = fresh.stream().filter(c -> !c.endpoint().name().equals(node)).toList();
+    GroupStatus s = status;
+    return new GroupView(
+        name,
+        routing,
+        master,
+        masterState,
+        left,
+        left.isEmpty() && whyNoFresh.isEmpty() ? node + " was removed" : whyNoFresh,
+        new GroupStatus(
+            s.name(),
+            s.routing(),
+            s.hysteresis(),
+            s.master(),
+            s.freshSlaves().stream().filter(n -> !n.equals(node)).toList(),
+            left.isEmpty(),
+            s.nodes().stream().filter(n -> !n.name().equals(node)).toList()));
+  }
 }

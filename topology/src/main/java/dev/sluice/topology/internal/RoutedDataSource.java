@@ -36,14 +36,14 @@ public final class RoutedDataSource implements DataSource {
   public Connection getConnection() throws SQLException {
     Endpoint node = route.get();
     try {
-      return pools.of(node).getConnection();
+      return pools.connection(node);
     } catch (SQLException e) {
       Endpoint second = fallback == null ? null : fallback.get();
       if (second == null || second.equals(node)) {
         throw e;
       }
       try {
-        return pools.of(second).getConnection();
+        return pools.connection(second);
       } catch (SQLException again) {
         again.addSuppressed(e);
         throw again;
