@@ -167,10 +167,14 @@ final class PostgresDialect extends SqlDialect {
         if (created.add("schema " + definition.schema())) {
           statements.add("CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
         }
+        String tag = dollarTag(definition.definition());
         statements.add(
-            "DO $sluice$ BEGIN "
+            "DO "
+                + tag
+                + " BEGIN "
                 + definition.definition()
-                + "; EXCEPTION WHEN duplicate_object THEN NULL; END $sluice$");
+                + "; EXCEPTION WHEN duplicate_object THEN NULL; END "
+                + tag);
       }
     }
     return statements;
