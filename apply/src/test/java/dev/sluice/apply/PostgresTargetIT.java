@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testkit.PostgresCluster;
 import dev.sluice.testkit.PostgresExtension;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,40 @@ class PostgresTargetIT {
       assertThat(TARGET.cluster().queryLong("SELECT 1")).isEqualTo(1);
       assertThat(TARGET.cluster().queryIn(db, "SELECT count(*) FROM orders").get(0).get(0))
           .isEqualTo(0L);
+    }
+  }
+
+  @Test
+  void theApplySessionDoesNotWaitForTheTargetsWalFlushUnlessItsUrlSaysSo() throws Exception {
+    for (String options : List.of("", "?options=-c%20synchronous_commit%3Dremote_apply")) {
+      String db = targetDatabase();
+      TARGET
+          .cluster()
+          .executeIn(
+              db,
+              "CREATE TABLE \"Orders 'q'\"(id int PRIMARY KEY, note text)",
+              "CREATE TABLE commit_modes(mode text)",
+              "CREATE FUNCTION log_mode() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                  + " INSERT INTO commit_modes VALUES (current_setting('synchronous_commit'));"
+                  + " RETURN NEW; END $$",
+              "CREATE TRIGGER log_mode AFTER INSERT ON \"Orders 'q'\" FOR EACH ROW"
+                  + " EXECUTE FUNCTION log_mode()");
+      try (Pipeline p = new Pipeline(SOURCE.cluster())) {
+        p.sql("CREATE TABLE \"Orders 'q'\"(id int PRIMARY KEY, note text)");
+        p.configure(
+                yaml(db, "{ name: r, target: pg }")
+                    .replace(TARGET.cluster().jdbcUrl(db), TARGET.cluster().jdbcUrl(db) + options))
+            .start();
+        p.sql("INSERT INTO \"Orders 'q'\" VALUES (1, NULL), (2, '\uD83D\uDE00')");
+        p.flush(id -> targetHas(db, "flush_mark", id));
+
+        assertThat(TARGET.cluster().queryIn(db, "SELECT mode FROM commit_modes"))
+            .containsExactly(
+                List.of(options.isEmpty() ? "off" : "remote_apply"),
+                List.of(options.isEmpty() ? "off" : "remote_apply"));
+        assertThat(TARGET.cluster().queryIn(db, "SELECT id, note FROM \"Orders 'q'\" ORDER BY id"))
+            .containsExactly(Arrays.asList(1, null), List.of(2, "\uD83D\uDE00"));
+      }
     }
   }
 

@@ -99,6 +99,31 @@ class CaptureIT {
   }
 
   @Test
+  void aNullWrittenIntoAColumnWithADefaultIsJournaledAsNullNotAsTheDefault() throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE defaults(id int PRIMARY KEY, qty int DEFAULT 7, label text DEFAULT 'd',"
+              + " plain text)",
+          "ALTER TABLE defaults REPLICA IDENTITY FULL");
+      f.start(f.source(SnapshotMode.NEVER, "defaults"));
+      f.sql(
+          "INSERT INTO defaults VALUES (1, NULL, NULL, NULL)",
+          "INSERT INTO defaults (id, plain) VALUES (2, '\uD83D\uDE00 ''q''')",
+          "UPDATE defaults SET qty = 0, label = '' WHERE id = 1",
+          "UPDATE defaults SET qty = NULL, label = NULL WHERE id = 2");
+
+      List<ChangeEvent> changes = f.awaitCount(4);
+
+      assertThat(changes.get(0).after()).containsExactly(1, null, null, null);
+      assertThat(changes.get(1).after()).containsExactly(2, 7, "d", "\uD83D\uDE00 'q'");
+      assertThat(changes.get(2).before()).containsExactly(1, null, null, null);
+      assertThat(changes.get(2).after()).containsExactly(1, 0, "", null);
+      assertThat(changes.get(3).before()).containsExactly(2, 7, "d", "\uD83D\uDE00 'q'");
+      assertThat(changes.get(3).after()).containsExactly(2, null, null, "\uD83D\uDE00 'q'");
+    }
+  }
+
+  @Test
   void existingRowsAreReadBetweenSnapshotMarkersBeforeStreaming() throws Exception {
     try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
       f.sql(

@@ -120,9 +120,27 @@ public final class SqlTarget implements Target {
         statement.execute("PRAGMA journal_mode = WAL");
         statement.execute("PRAGMA synchronous = NORMAL");
         statement.execute("PRAGMA busy_timeout = 30000");
+      } else if (asynchronousCommit(config)) {
+        statement.execute("SET synchronous_commit = off");
       }
     }
     return connection;
+  }
+
+  /**
+   * Whether the apply session commits without waiting for the target's WAL flush (PostgreSQL's
+   * {@code synchronous_commit = off}, as native logical replication's apply worker does by
+   * default), unless the target's URL sets {@code synchronous_commit} itself (in its {@code
+   * options}).
+   *
+   * <p>Safe because the rule's checkpoint is written in the same target transaction as the rows: a
+   * crash of the target loses at most the last few commits (three times {@code wal_writer_delay}),
+   * rows and checkpoint together, never one without the other, and the rule applies them again from
+   * the journal when it reconnects (it reads its checkpoint from the target on every connect).
+   * Closing the session makes everything committed in it durable (see {@link #close}).
+   */
+  static boolean asynchronousCommit(TargetConfig config) {
+    return config.dialect() == Dialect.POSTGRESQL && !config.url().contains("synchronous_commit");
   }
 
   @Override
@@ -743,6 +761,23 @@ public final class SqlTarget implements Target {
   public void close() {
     clearStatements();
     rollback();
+    if (asynchronousCommit(config)) {
+      flushCommits();
+    }
     closeQuietly(connection);
+  }
+
+  /**
+   * Makes the session's asynchronous commits durable: a commit that waits for its own WAL flush
+   * flushes every commit before it (a replay, which keeps no checkpoint, ends durable this way).
+   */
+  private void flushCommits() {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET LOCAL synchronous_commit = on");
+      statement.execute("SELECT txid_current()"); // a transaction id: the commit writes a record
+      connection.commit();
+    } catch (SQLException e) {
+      rollback(); // the connection is broken: what was committed is the target's to keep or lose
+    }
   }
 }

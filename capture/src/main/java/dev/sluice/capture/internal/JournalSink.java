@@ -11,7 +11,6 @@ import dev.sluice.journal.Op;
 import dev.sluice.journal.SourcePosition;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -77,6 +76,10 @@ public final class JournalSink
   private int snapshotOrdinal;
   private JournalDiskGuard diskGuard;
   private volatile boolean stopping;
+  // what the last appended change had; published (to the volatile fields) once per batch, synced
+  private long journaledLsn;
+  private long appended;
+  private long commitMicros;
   private volatile long lastJournaledLsn;
   private volatile long lastCommitMicros;
   private volatile boolean streaming;
@@ -170,6 +173,10 @@ public final class JournalSink
     }
     syncPacer.awaitTurn();
     writer.sync();
+    lastJournaledLsn = journaledLsn;
+    lastCommitMicros = commitMicros;
+    rate.mark(appended);
+    appended = 0;
     if (snapshotDone != null) {
       listener.accept("snapshot.done", snapshotDone);
       snapshotDone = null;
@@ -241,7 +248,7 @@ public final class JournalSink
     }
     Long txId = source.getInt64("txId");
     if (repeats.isRepeat(
-        txId == null ? 0 : txId, lsn, Arrays.asList(record.topic(), op, record.key()))) {
+        txId == null ? 0 : txId, lsn, new Changed(record.topic(), op, record.key()))) {
       duplicates.inc();
       LOG.debug("dropped a change delivered again after the engine restarted, at {}", position);
       return;
@@ -362,7 +369,9 @@ public final class JournalSink
   }
 
   private void closeSnapshotIfStreaming() {
-    streaming = true;
+    if (!streaming) {
+      streaming = true; // a volatile write, once rather than per change
+    }
     if (!snapshotOpen) {
       return;
     }
@@ -393,10 +402,15 @@ public final class JournalSink
 
   private void append(ChangeEvent event) {
     writer.append(event);
-    rate.mark();
-    lastJournaledLsn = event.op() == Op.READ ? lastJournaledLsn : event.lsn();
-    lastCommitMicros = event.commitTimeMicros();
+    appended++;
+    if (event.op() != Op.READ) {
+      journaledLsn = event.lsn();
+    }
+    commitMicros = event.commitTimeMicros();
   }
+
+  /** What a change changed, as {@link RepeatFilter} compares it: its table, operation and key. */
+  private record Changed(String topic, String op, Object key) {}
 
   private static int keyChangeFlags(SourceRecord record, String op) {
     for (Header header : record.headers()) {

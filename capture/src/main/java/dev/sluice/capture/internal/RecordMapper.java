@@ -63,6 +63,12 @@ public final class RecordMapper {
   private final Map<Schema, RowMapping> mappings = new IdentityHashMap<>();
   private final Map<TableName, RowMapping> latestByTable = new HashMap<>();
 
+  /** The last source block's schema, and its commit time fields (looked up once per schema). */
+  private Schema sourceSchema;
+
+  private Field sourceMicros;
+  private Field sourceMillis;
+
   /**
    * Source catalog facts the mapper needs; may fail (then the engine's own type names are used).
    */
@@ -120,12 +126,12 @@ public final class RecordMapper {
    */
   public ChangeEvent map(SourceRecord record, SourcePosition position, int flags) {
     Struct value = (Struct) record.value();
-    Op op = Op.parse(value.getString("op"));
+    Op op = opOf(value.getString("op"));
     Struct source = value.getStruct("source");
-    TableName table = new TableName(source.getString("schema"), source.getString("table"));
     Long txId = source.getInt64("txId");
     long commitMicros = commitMicros(source);
     if (op == Op.TRUNCATE) {
+      TableName table = tableOf(source);
       RowMapping mapping = latestByTable.get(table);
       if (mapping == null) {
         mapping = mappingFromCatalog(table);
@@ -147,12 +153,13 @@ public final class RecordMapper {
     Schema rowSchema = (after != null ? after : before).schema();
     RowMapping mapping = mappings.get(rowSchema);
     if (mapping == null) {
+      TableName table = tableOf(source);
       mapping = newMapping(table, rowSchema, record.keySchema());
       mappings.put(rowSchema, mapping);
       latestByTable.put(table, mapping);
     }
-    Object[] afterRow = after == null ? null : row(after, mapping);
-    Object[] beforeRow = before == null ? null : row(before, mapping);
+    Object[] afterRow = after == null ? null : row(after, rowSchema, mapping);
+    Object[] beforeRow = before == null ? null : row(before, rowSchema, mapping);
     if (beforeRow != null
         && op == Op.DELETE
         && mapping.schema().identity() != ReplicaIdentity.FULL) {
@@ -178,24 +185,70 @@ public final class RecordMapper {
         flags);
   }
 
-  private static long commitMicros(Struct source) {
-    Field micros = source.schema().field("ts_us");
-    if (micros != null && source.get(micros) != null) {
-      return source.getInt64("ts_us");
+  /**
+   * The operation of the engine's one-letter code, without {@link Op#parse}'s lower-casing and
+   * search (this runs for every change).
+   */
+  static Op opOf(String code) {
+    if (code.length() == 1) {
+      switch (code.charAt(0)) {
+        case 'c':
+          return Op.INSERT;
+        case 'u':
+          return Op.UPDATE;
+        case 'd':
+          return Op.DELETE;
+        case 'r':
+          return Op.READ;
+        case 't':
+          return Op.TRUNCATE;
+        default:
+          break;
+      }
     }
-    return source.getInt64("ts_ms") * 1000;
+    return Op.parse(code);
   }
 
-  private static Object[] row(Struct struct, RowMapping mapping) {
+  private static TableName tableOf(Struct source) {
+    return new TableName(source.getString("schema"), source.getString("table"));
+  }
+
+  /** The commit time: {@code ts_us}, or {@code ts_ms} where a source block has no microseconds. */
+  private long commitMicros(Struct source) {
+    Schema schema = source.schema();
+    if (schema != sourceSchema) {
+      sourceSchema = schema;
+      sourceMicros = schema.field("ts_us");
+      sourceMillis = schema.field("ts_ms");
+    }
+    Object micros = sourceMicros == null ? null : source.get(sourceMicros);
+    if (micros != null) {
+      return (Long) micros;
+    }
+    return (Long) source.get(sourceMillis) * 1000;
+  }
+
+  /**
+   * The row's values in journal columns' order. A field of the schema the mapping was made for is
+   * read by its index; one whose schema has a default, or of a struct with another schema, by its
+   * name and without the default, as the engine sent it (a NULL stays NULL).
+   */
+  private static Object[] row(Struct struct, Schema mapped, RowMapping mapping) {
     Field[] fields = mapping.fields();
+    UnaryOperator<Object>[] converters = mapping.converters();
+    boolean sameSchema = struct.schema() == mapped;
     Object[] row = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
-      if (fields[i] == null) {
+      Field field = fields[i];
+      if (field == null) {
         row[i] = Unavailable.ABSENT;
         continue;
       }
-      Object raw = struct.getWithoutDefault(fields[i].name());
-      row[i] = raw == null ? null : mapping.converters()[i].apply(raw);
+      Object raw =
+          sameSchema && field.schema().defaultValue() == null
+              ? struct.get(field)
+              : struct.getWithoutDefault(field.name());
+      row[i] = raw == null ? null : converters[i].apply(raw);
     }
     return row;
   }
