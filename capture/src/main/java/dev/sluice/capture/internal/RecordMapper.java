@@ -125,6 +125,7 @@ public final class RecordMapper {
     TableName table = new TableName(source.getString("schema"), source.getString("table"));
     Long txId = source.getInt64("txId");
     long commitMicros = commitMicros(source);
+    flags |= originFlag(source);
     if (op == Op.TRUNCATE) {
       RowMapping mapping = latestByTable.get(table);
       if (mapping == null) {
@@ -176,6 +177,19 @@ public final class RecordMapper {
         0,
         commitMicros,
         flags);
+  }
+
+  /**
+   * {@link ChangeEvent#FROM_PEER} when the change's transaction carried a bidirectional rule's
+   * replication origin (pgoutput sends the origin after BEGIN; Debezium keeps it in {@code
+   * source.origin} until the next BEGIN), else 0.
+   */
+  private static int originFlag(Struct source) {
+    Field field = source.schema().field("origin");
+    Object origin = field == null ? null : source.get(field);
+    return origin instanceof String name && name.startsWith(ChangeEvent.PEER_ORIGIN_PREFIX)
+        ? ChangeEvent.FROM_PEER
+        : 0;
   }
 
   private static long commitMicros(Struct source) {
