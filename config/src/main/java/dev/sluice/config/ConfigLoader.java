@@ -442,6 +442,16 @@ public final class ConfigLoader {
                 + "' is "
                 + peer.dialect().yamlName());
       }
+      for (String key : List.of("rename", "excludeColumns")) {
+        if (r.has(key)) {
+          r.problem(
+              key,
+              "a bidirectional rule keeps both sides' tables alike: its tables keep their names"
+                  + " and all their columns; remove '"
+                  + key
+                  + "'");
+        }
+      }
       if (conflict != null && conflict != ConflictPolicy.LAST_UPDATE_WINS) {
         r.problem(
             "conflict",

@@ -108,6 +108,18 @@ class BidirectionalConfigTest {
   }
 
   @Test
+  void renameAndExcludedColumnsAreRefusedOnABidirectionalRule() {
+    assertThat(
+            problems(
+                "rules: [ { name: to-b, target: b, mode: bidirectional, node: a,"
+                    + " rename: { public.t: u }, excludeColumns: { public.t: [secret] } } ]\n"))
+        .hasSize(2)
+        .allSatisfy(p -> assertThat(p).contains("keeps both sides' tables alike"))
+        .anySatisfy(p -> assertThat(p).contains("rules[0].rename"))
+        .anySatisfy(p -> assertThat(p).contains("rules[0].excludeColumns"));
+  }
+
+  @Test
   void otherModesHaveNoNode() {
     SluiceConfig config = parse("rules: [ { name: to-b, target: b } ]\n");
     assertThat(config.rules().get(0).node()).isNull();
