@@ -39,17 +39,41 @@ class BidirectionalIT {
       "CREATE TABLE \"Odd \"\"Items\"\" Ω\"(id int PRIMARY KEY, note text, qty int)";
   private static final String ITEMS = "\"Odd \"\"Items\"\" Ω\"";
 
+  /** Node a's sidecar also has an ordinary cdc rule into a third database (SQLite). */
   private static String yaml(String node, String peer, String peerUrl) {
+    boolean a = node.equals("a");
     return """
         source: { url: "${SOURCE_URL}", slot: "${SLOT}", snapshot: never, heartbeat: 1s,
                   tables: ['public."Odd ""Items"" Ω"'] }
         journal: { dir: "${DIR}/journal" }
         targets:
           %s: { url: "%s", user: postgres }
+          %s
         rules:
           - { name: to-%s, target: %s, mode: bidirectional, node: %s, batch: { maxDelay: 5ms } }
+          %s
         """
-        .formatted(peer, peerUrl, peer, peer, node);
+        .formatted(
+            peer,
+            peerUrl,
+            a ? "audit: { url: \"jdbc:sqlite:${DIR}/audit.db\" }" : "",
+            peer,
+            peer,
+            node,
+            a ? "- { name: to-audit, target: audit }" : "");
+  }
+
+  private static String audit(Pipeline side) throws java.sql.SQLException {
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + side.dir + "/audit.db");
+        var s = c.createStatement();
+        var rows =
+            s.executeQuery("SELECT id, note, qty FROM \"Odd \"\"Items\"\" Ω\" ORDER BY id")) {
+      List<List<Object>> all = new ArrayList<>();
+      while (rows.next()) {
+        all.add(java.util.Arrays.asList(rows.getObject(1), rows.getObject(2), rows.getObject(3)));
+      }
+      return all.toString();
+    }
   }
 
   /** Two pipelines, each applying to the other's database. */
@@ -143,6 +167,9 @@ class BidirectionalIT {
       // each rule applied its own side's changes only, once
       assertThat(applied(pair.a, "to-b")).isEqualTo(3);
       assertThat(applied(pair.b, "to-a")).isEqualTo(3);
+      // the cdc rule beside the pair applies every change of a's journal: a's own and b's
+      pair.a.await(() -> applied(pair.a, "to-audit") == 6, "the audit rule to apply 6 changes");
+      assertThat(audit(pair.a)).isEqualTo("[[1, from a ✓, 10], [3, null, 3], [4, b, 4]]");
       // the origin's progress on b is the end of a's last transaction the rule read (the last
       // ones are b's own, which it skipped: their checkpoint commits carry their LSN)
       long lastOfA = atA.stream().mapToLong(ChangeEvent::commitLsn).max().orElseThrow();
