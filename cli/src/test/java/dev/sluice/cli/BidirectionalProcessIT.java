@@ -64,7 +64,7 @@ class BidirectionalProcessIT {
 
   private Path config(String node, String peer, PostgresCluster here, PostgresCluster there, int r)
       throws Exception {
-    Path file = dir.resolve(node + ".yaml");
+    Path file = dir.resolve(node + "-" + r + ".yaml");
     Files.writeString(
         file,
         """
@@ -79,14 +79,14 @@ class BidirectionalProcessIT {
         """
             .formatted(
                 here.jdbcUrl("bidi" + r),
-                node,
-                node,
+                node + "_" + r,
+                node + "-" + r,
                 peer,
                 there.jdbcUrl("bidi" + r),
                 peer,
                 peer,
                 node,
-                node));
+                node + "-" + r));
     return file;
   }
 
@@ -232,6 +232,13 @@ class BidirectionalProcessIT {
       writing.set(false);
       sidecarA.close();
       sidecarB.close();
+    }
+    for (PostgresCluster side : List.of(a, b)) {
+      side.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+              + " WHERE database = 'bidi"
+              + round
+              + "' AND NOT active");
     }
     // each journal holds its own side's changes once: none came back from the peer unflagged
     assertThat(ownChangesJournaled(configA)).isEqualTo(changesA.get());
