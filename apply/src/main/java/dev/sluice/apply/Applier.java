@@ -70,6 +70,11 @@ public final class Applier implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong missingRows = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
+
+  /** Conflicts a bidirectional rule resolved since start, by source table. */
+  private final java.util.concurrent.ConcurrentSkipListMap<String, AtomicLong> conflicts =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
   private final RecentRate rate = new RecentRate();
   private final Deque<String> notes = new ArrayDeque<>();
   private volatile boolean running = true;
@@ -261,6 +266,12 @@ public final class Applier implements AutoCloseable {
     }
 
     @Override
+    public void conflict(TableName table, String message) {
+      conflicts.computeIfAbsent(table.toString(), t -> new AtomicLong()).incrementAndGet();
+      LOG.info("rule {}: {}", rule.name(), message);
+    }
+
+    @Override
     public void syncStarted(String kind) {
       lastSync = new RuleStatus.Sync(kind, Instant.now(), null, 0);
       emit("rule.sync.start", kind + " copy into " + target.name() + " started");
@@ -299,6 +310,12 @@ public final class Applier implements AutoCloseable {
         }
       }
     }
+  }
+
+  private Map<String, Long> conflictCounts() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    conflicts.forEach((table, count) -> counts.put(table, count.get()));
+    return counts;
   }
 
   public RuleStatus status() {
@@ -347,7 +364,8 @@ public final class Applier implements AutoCloseable {
         missingRows.get(),
         deadLettered.get(),
         error,
-        lastSync);
+        lastSync,
+        conflictCounts());
   }
 
   /** Notes about source schema changes the target did not follow (dropped columns). */

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param lastError the last error (with table, key and journal position when a change failed), or
  *     null
  * @param lastSync the last snapshot copy or replay, or null
+ * @param conflicts for a bidirectional rule: changes dropped since start because the peer's row was
+ *     newer (last update wins), by source table; empty for other modes
  */
 public record RuleStatus(
     String rule,
@@ -44,10 +46,17 @@ public record RuleStatus(
     long missingRows,
     long deadLetters,
     String lastError,
-    Sync lastSync) {
+    Sync lastSync,
+    Map<String, Long> conflicts) {
 
   public RuleStatus {
     totals = Map.copyOf(totals);
+    conflicts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(conflicts));
+  }
+
+  /** Every conflict since start, over all tables. */
+  public long conflictCount() {
+    return conflicts.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**

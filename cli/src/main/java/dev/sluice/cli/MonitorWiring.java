@@ -201,7 +201,8 @@ final class MonitorWiring implements AutoCloseable {
         sync == null ? null : sync.started(),
         sync == null ? null : sync.finished(),
         status.deadLetters(),
-        status.missingRows());
+        status.missingRows(),
+        status.conflicts());
   }
 
   private static String ruleState(RuleStatus status) {

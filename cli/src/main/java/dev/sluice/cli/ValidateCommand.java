@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.apply.Compatibility;
 import dev.sluice.apply.Fidelity;
+import dev.sluice.apply.PeerCheck;
 import dev.sluice.capture.Capture;
 import dev.sluice.capture.SourceCheck;
 import dev.sluice.capture.SourceConnection;
@@ -104,6 +105,20 @@ final class ValidateCommand implements Callable<Integer> {
       Compatibility.checkAppend(loaded, rule, schemas).forEach(problems::add);
       problems.addAll(Compatibility.checkTypes(loaded, rule, schemas));
       problems.addAll(Compatibility.unappliable(rule, loaded.targetOf(rule).dialect(), schemas));
+      if (rule.isBidirectional() && report.version().isSupported()) {
+        try (Connection connection = SourceConnection.open(loaded.source())) {
+          PeerCheck.Report peer = PeerCheck.check(loaded, rule, connection, schemas);
+          out.println(
+              "# rule "
+                  + rule.name()
+                  + ": bidirectional between "
+                  + rule.node()
+                  + " (here) and "
+                  + rule.target());
+          peer.warnings().forEach(w -> out.println("# warning: " + w));
+          problems.addAll(peer.problems());
+        }
+      }
     }
     out.flush();
     if (!problems.isEmpty()) {

@@ -306,7 +306,8 @@ class MonitorWiringTest {
             1,
             2,
             "cannot connect to jdbc:postgresql://db/x?password=hunter2",
-            new RuleStatus.Sync("snapshot", Instant.parse("2026-11-22T02:59:00Z"), null, 10));
+            new RuleStatus.Sync("snapshot", Instant.parse("2026-11-22T02:59:00Z"), null, 10),
+            Map.of("public.orders", 4L));
     RuleView view = MonitorWiring.ruleView(status);
     assertThat(view.state()).isEqualTo("snapshotting");
     assertThat(view.dialect()).isEqualTo("mongodb");
@@ -324,6 +325,7 @@ class MonitorWiringTest {
     assertThat(view.lastSyncKind()).isEqualTo("snapshot");
     assertThat(view.missingRows()).isEqualTo(1);
     assertThat(view.deadLetters()).isEqualTo(2);
+    assertThat(view.conflicts()).containsExactly(Map.entry("public.orders", 4L));
     assertThat(view.lastSyncFinish()).isNull();
     RuleStatus retrying =
         new RuleStatus(
@@ -343,7 +345,8 @@ class MonitorWiringTest {
             0,
             0,
             null,
-            null);
+            null,
+            Map.of());
     assertThat(MonitorWiring.ruleView(retrying).state()).isEqualTo("paused");
     assertThat(MonitorWiring.ruleView(retrying).appliedPosition()).isNull();
   }

@@ -159,7 +159,9 @@ public final class ConfigKeys {
               RuleMode.class,
               RuleMode.CDC,
               "cdc: inserts, updates and deletes; mirror: a full copy first, then cdc, and target"
-                  + " rows absent on the source are removed; append: inserts only."),
+                  + " rows absent on the source are removed; append: inserts only;"
+                  + " bidirectional: PostgreSQL to PostgreSQL, both written, the peer's sidecar"
+                  + " runs the same rule the other way."),
           ConfigKey.of(
               "tables",
               TABLE_PATTERNS,
@@ -170,7 +172,9 @@ public final class ConfigKeys {
               ConflictPolicy.class,
               ConflictPolicy.SOURCE_WINS,
               "source-wins: the source's change is applied; newer-wins: only when its commit time"
-                  + " is newer than the row's."),
+                  + " is newer than the row's; last-update-wins (bidirectional rules only, their"
+                  + " default): only when its origin's commit time is later than that of the"
+                  + " row's last writer, ties to the node whose name sorts first."),
           ConfigKey.of(
               "rename",
               TABLE_RENAMES,
@@ -187,7 +191,14 @@ public final class ConfigKeys {
               OnError.class,
               OnError.STOP,
               "What happens to a change the target permanently refuses: stop the rule, or skip"
-                  + " it into the dead-letter file beside the journal."));
+                  + " it into the dead-letter file beside the journal."),
+          ConfigKey.of(
+              "node",
+              STRING,
+              null,
+              "For mode: bidirectional (and required there): this side's node name; the target's"
+                  + " name is the peer's. Ties between equal commit times go to the node whose"
+                  + " name sorts first."));
 
   /** One node of a replica group. */
   public static final ConfigKey NODES =

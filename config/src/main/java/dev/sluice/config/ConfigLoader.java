@@ -342,6 +342,7 @@ public final class ConfigLoader {
       List<RuleConfig> rules = new ArrayList<>();
       Set<String> names = new HashSet<>();
       List<YamlSection> sections = root.sections("rules");
+      int bidirectional = 0;
       for (YamlSection r : sections) {
         r.allowOnly(ConfigKeys.RULES.childNames());
         String name = r.required("name");
@@ -372,7 +373,12 @@ public final class ConfigLoader {
           }
         }
         ConflictPolicy conflict =
-            r.choice("conflict", ConflictPolicy.class, ConflictPolicy.SOURCE_WINS);
+            r.choice(
+                "conflict",
+                ConflictPolicy.class,
+                mode == RuleMode.BIDIRECTIONAL
+                    ? ConflictPolicy.LAST_UPDATE_WINS
+                    : ConflictPolicy.SOURCE_WINS);
         Map<TableName, String> rename = new LinkedHashMap<>();
         YamlSection renameSection = r.section("rename");
         for (String key : renameSection.keys()) {
@@ -398,10 +404,19 @@ public final class ConfigLoader {
                 b.integer("maxEvents", BatchConfig.DEFAULT.maxEvents(), 1, 1_000_000),
                 b.duration("maxDelay", BatchConfig.DEFAULT.maxDelay()));
         OnError onError = r.choice("onError", OnError.class, OnError.STOP);
+        String node = bidirectionalNode(r, mode, target, targets, conflict);
         RuleConfig rule =
-            new RuleConfig(name, target, mode, tables, conflict, rename, exclude, batch, onError);
+            new RuleConfig(
+                name, target, mode, tables, conflict, rename, exclude, batch, onError, node);
         refuseSharedDatabase(r, rule, rules, targets);
         rules.add(rule);
+        if (mode == RuleMode.BIDIRECTIONAL && ++bidirectional == 2) {
+          r.problem(
+              "mode",
+              "a sidecar has at most one bidirectional rule (one peer); rule '"
+                  + name
+                  + "' is the second");
+        }
       }
       return rules;
     }
@@ -489,6 +504,74 @@ public final class ConfigLoader {
       String nameA = a.rename().getOrDefault(table, table.toString());
       String nameB = b.rename().getOrDefault(table, table.toString());
       return nameA.equals(nameB) ? table.toString() : null;
+    }
+
+    /**
+     * The node name of a bidirectional rule (null for other modes), after the checks that only a
+     * bidirectional rule needs: a PostgreSQL peer, a node name of its own, last-update-wins.
+     */
+    private static String bidirectionalNode(
+        YamlSection r,
+        RuleMode mode,
+        String target,
+        Map<String, TargetConfig> targets,
+        ConflictPolicy conflict) {
+      String node = r.string("node", null);
+      if (mode != RuleMode.BIDIRECTIONAL && conflict == ConflictPolicy.LAST_UPDATE_WINS) {
+        r.problem(
+            "conflict",
+            "last-update-wins is for bidirectional rules; use source-wins or" + " newer-wins");
+      }
+      if (mode != RuleMode.BIDIRECTIONAL) {
+        if (node != null) {
+          r.problem(
+              "node",
+              "'node' names this side of a bidirectional rule; this rule's mode is "
+                  + (mode == null ? "invalid" : mode.yamlName()));
+        }
+        return null;
+      }
+      if (node == null) {
+        r.problem(
+            null,
+            "a bidirectional rule needs 'node': this side's name (the target '"
+                + target
+                + "' names the peer), e.g. node: a on one side and node: b on the other");
+      } else if (!NAME.matcher(node).matches()) {
+        r.problem("node", "'" + node + "' is not a valid name: letters, digits, '_', '-', '.'");
+      } else if (node.equals(target)) {
+        r.problem(
+            "node",
+            "'" + node + "' is the peer's name (the target); this side needs a name of its own");
+      }
+      TargetConfig peer = target == null ? null : targets.get(target);
+      if (peer != null && peer.dialect() != Dialect.POSTGRESQL) {
+        r.problem(
+            "target",
+            "a bidirectional rule needs a PostgreSQL peer; '"
+                + target
+                + "' is "
+                + peer.dialect().yamlName());
+      }
+      for (String key : List.of("rename", "excludeColumns")) {
+        if (r.has(key)) {
+          r.problem(
+              key,
+              "a bidirectional rule keeps both sides' tables alike: its tables keep their names"
+                  + " and all their columns; remove '"
+                  + key
+                  + "'");
+        }
+      }
+      if (conflict != null && conflict != ConflictPolicy.LAST_UPDATE_WINS) {
+        r.problem(
+            "conflict",
+            "a bidirectional rule resolves conflicts last-update-wins (on the origin's commit"
+                + " time); "
+                + conflict.yamlName()
+                + " cannot keep both sides equal");
+      }
+      return node;
     }
 
     private static TableName tableKey(YamlSection section, String key) {

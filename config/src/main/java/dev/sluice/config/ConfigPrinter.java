@@ -57,6 +57,7 @@ public final class ConfigPrinter {
               + Durations.format(r.batch().maxDelay())
               + " }");
       line(out, 2, "onError", r.onError().yamlName());
+      line(out, 2, "node", r.node());
     }
     out.append("replicas:").append(config.replicas().isEmpty() ? " {}\n" : "\n");
     for (ReplicaGroupConfig g : config.replicas().values()) {

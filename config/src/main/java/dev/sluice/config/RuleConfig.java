@@ -15,6 +15,8 @@ import java.util.Map;
  * @param excludeColumns columns left out per source table
  * @param batch batching of target transactions
  * @param onError what happens to a change the target permanently refuses
+ * @param node for a bidirectional rule: this side's node name (the target's name is the peer's);
+ *     null for other modes
  */
 public record RuleConfig(
     String name,
@@ -25,12 +27,18 @@ public record RuleConfig(
     Map<TableName, String> rename,
     Map<TableName, List<String>> excludeColumns,
     BatchConfig batch,
-    OnError onError) {
+    OnError onError,
+    String node) {
 
   public RuleConfig {
     tables = List.copyOf(tables);
     rename = Map.copyOf(rename);
     excludeColumns = Map.copyOf(excludeColumns);
+  }
+
+  /** Whether the rule is one half of a bidirectional pair. */
+  public boolean isBidirectional() {
+    return mode == RuleMode.BIDIRECTIONAL;
   }
 
   /** Whether the rule covers a captured table. */

@@ -76,7 +76,7 @@ class ConfigJsonSchemaTest {
 
     SluiceConfig config = load(everyKey);
 
-    assertThat(config.rules()).hasSize(1);
+    assertThat(config.rules()).hasSize(2);
     assertThat(config.replicas().get("g1").nodes()).hasSize(2);
     assertThat(errors(JSON.valueToTree(everyKey))).isEmpty();
   }
@@ -188,6 +188,7 @@ class ConfigJsonSchemaTest {
     return values;
   }
 
+  @SuppressWarnings("unchecked")
   private static Object example(ConfigKey key, String path) {
     if (NAMES.containsKey(path)) {
       return NAMES.get(path);
@@ -211,6 +212,17 @@ class ConfigJsonSchemaTest {
       case SECTION_LIST -> {
         List<Object> items = new ArrayList<>();
         items.add(exampleSection(key, path + "[]"));
+        if (key.name().equals("rules")) {
+          // the last choice of every key makes the first rule bidirectional, which keeps its
+          // tables' names and columns: a second rule carries those keys
+          Map<String, Object> bidirectional = (Map<String, Object>) items.get(0);
+          Map<String, Object> cdc = new LinkedHashMap<>();
+          cdc.put("name", "r2");
+          cdc.put("target", "t1");
+          cdc.put("rename", bidirectional.remove("rename"));
+          cdc.put("excludeColumns", bidirectional.remove("excludeColumns"));
+          items.add(cdc);
+        }
         if (key.name().equals("nodes")) {
           items.add(
               new LinkedHashMap<>(

@@ -23,7 +23,7 @@ import java.util.Objects;
  *     others (the commit is not known until the transaction's end arrives)
  * @param commitTimeMicros the source commit time, microseconds since the epoch
  * @param flags {@link #LAST_IN_TRANSACTION}, {@link #KEY_CHANGE_OLD}, {@link #KEY_CHANGE_NEW},
- *     {@link #LAST_OF_SNAPSHOT_TABLE}
+ *     {@link #LAST_OF_SNAPSHOT_TABLE}, {@link #FROM_PEER}
  */
 public record ChangeEvent(
     long position,
@@ -49,6 +49,16 @@ public record ChangeEvent(
 
   /** The last row a snapshot read from its table. */
   public static final int LAST_OF_SNAPSHOT_TABLE = 8;
+
+  /**
+   * Written by the sidecar of a bidirectional peer: its transaction carried a replication origin
+   * whose name starts with {@link #PEER_ORIGIN_PREFIX}. The bidirectional rule does not send it
+   * back; other rules apply it like any change.
+   */
+  public static final int FROM_PEER = 16;
+
+  /** The start of the replication origin names under which bidirectional rules write. */
+  public static final String PEER_ORIGIN_PREFIX = "sluice_";
 
   public ChangeEvent {
     Objects.requireNonNull(schema, "schema");

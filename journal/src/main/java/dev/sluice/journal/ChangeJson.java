@@ -16,7 +16,8 @@ import java.util.List;
  * they apply, {@code commitLsn} and {@code last} (last change of its transaction), {@code
  * unchanged} (columns whose unchanged TOASTed value the source did not send; they are absent from
  * {@code after}) and {@code keyChange} ({@code old} or {@code new}: the two halves of a primary-key
- * update). Values: numbers as numbers (NaN and infinities as strings), {@code numeric} as exact
+ * update) and {@code fromPeer} ({@code true}: a bidirectional peer's sidecar wrote the change
+ * here). Values: numbers as numbers (NaN and infinities as strings), {@code numeric} as exact
  * strings, bytes as {@code \x..}, times in ISO-8601. A marker has {@code position, marker, time,
  * tables, detail}.
  *
@@ -104,6 +105,9 @@ public final class ChangeJson {
       json.writeStringField("keyChange", "old");
     } else if (event.has(ChangeEvent.KEY_CHANGE_NEW)) {
       json.writeStringField("keyChange", "new");
+    }
+    if (event.has(ChangeEvent.FROM_PEER)) {
+      json.writeBooleanField("fromPeer", true);
     }
     json.writeEndObject();
   }

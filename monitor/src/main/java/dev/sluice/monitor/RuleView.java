@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param target the target's name
  * @param dialect the target's kind ({@code postgresql}, {@code mysql}, {@code sqlite}, {@code
  *     mongodb})
- * @param mode {@code cdc}, {@code mirror} or {@code append}
+ * @param mode {@code cdc}, {@code mirror}, {@code append} or {@code bidirectional}
  * @param state {@code starting}, {@code snapshotting}, {@code replaying}, {@code running}, {@code
  *     paused}, {@code stopped} or {@code failed} ({@code failed} makes the health check fail)
  * @param appliedPosition the journal position of the last change applied ({@code 20779:42}), or
@@ -35,6 +35,8 @@ import java.util.Objects;
  *     skip})
  * @param missingRows updates that found no row on the target since start (an update that left a
  *     TOASTed value unchanged cannot create the row)
+ * @param conflicts for a bidirectional rule: changes dropped since start because the peer's row was
+ *     newer (last update wins), by source table; empty for other modes
  */
 public record RuleView(
     String name,
@@ -54,7 +56,8 @@ public record RuleView(
     Instant lastSyncStart,
     Instant lastSyncFinish,
     long deadLetters,
-    long missingRows) {
+    long missingRows,
+    Map<String, Long> conflicts) {
 
   public RuleView {
     Objects.requireNonNull(name, "name");
@@ -64,6 +67,13 @@ public record RuleView(
             ? Map.of()
             : Collections.unmodifiableMap(new LinkedHashMap<>(totalsByOp));
     lastError = Masking.maskUrl(lastError);
+    conflicts =
+        conflicts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(conflicts));
+  }
+
+  /** Every conflict since start, over all tables. */
+  public long conflictCount() {
+    return conflicts.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Whether the rule has failed. */

@@ -82,6 +82,8 @@ class MetricsEndpointTest {
         .contains("sluice_rule_lag_seconds{rule=\"pg-to-mongo\"} 0.4")
         .contains("sluice_rule_lag_changes{rule=\"pg-to-mirror\"} 21.0")
         .contains("sluice_rule_applied_total{op=\"insert\",rule=\"pg-to-mongo\"} 912334.0")
+        .contains("sluice_rule_conflicts_total{rule=\"pg-to-mirror\",table=\"public.orders\"} 3.0")
+        .doesNotContain("sluice_rule_conflicts_total{rule=\"pg-to-mongo\"")
         .contains("sluice_replica_lag_bytes{group=\"app\",node=\"standby-1\"} 16384.0")
         .contains("sluice_replica_lag_seconds{group=\"app\",node=\"mirror\"} 9.4")
         .contains("sluice_replica_up{group=\"app\",node=\"primary\"} 1.0");

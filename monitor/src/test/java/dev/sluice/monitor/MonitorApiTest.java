@@ -166,7 +166,8 @@ class MonitorApiTest {
             "lastSyncStart",
             "lastSyncFinish",
             "deadLetters",
-            "missingRows");
+            "missingRows",
+            "conflicts");
     assertThat(rule.get("name").asText()).isEqualTo("pg-to-mongo");
     assertThat(rule.get("lagSeconds").asDouble()).isEqualTo(0.4);
     assertThat(fieldNames(rule.get("totalsByOp"))).containsExactly("insert", "update", "delete");

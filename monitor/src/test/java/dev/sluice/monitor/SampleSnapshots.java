@@ -75,7 +75,8 @@ final class SampleSnapshots implements MonitorSource {
         Instant.now().minusSeconds(7200),
         Instant.now().minusSeconds(6900),
         state.equals("failed") ? 3 : 0,
-        0);
+        0,
+        name.endsWith("mongo") ? Map.of() : Map.of("public.orders", 3L));
   }
 
   static ReplicaGroupView group() {

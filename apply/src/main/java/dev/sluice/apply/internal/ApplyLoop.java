@@ -19,12 +19,14 @@ import dev.sluice.journal.JournalReader;
 import dev.sluice.journal.Marker;
 import dev.sluice.journal.Op;
 import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.ValueText;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -79,6 +81,13 @@ public final class ApplyLoop {
     void syncFinished(String kind, String summary);
 
     void note(String message);
+
+    /**
+     * A bidirectional rule dropped a change because the peer's row is newer (last update wins).
+     *
+     * @param message the table, key, both commit times and the winner, for the log
+     */
+    default void conflict(TableName table, String message) {}
   }
 
   /**
@@ -209,6 +218,9 @@ public final class ApplyLoop {
   public void run() throws TargetException, RuleFailedException, Restart {
     try (JournalReader reader = journal.reader()) {
       position(reader);
+      if (rule.isBidirectional()) {
+        target.writeUnderOrigin(ChangeEvent.PEER_ORIGIN_PREFIX + rule.node());
+      }
       sink.state(RuleState.RUNNING);
       long idleNanos = 100_000;
       while (running.getAsBoolean()) {
@@ -234,6 +246,7 @@ public final class ApplyLoop {
         handle(entry);
         if (canCommit()
             && (careful
+                || rule.isBidirectional() // one target transaction per source one: its commit time
                 || batchChanges >= rule.batch().maxEvents()
                 || System.nanoTime() - batchStartNanos >= rule.batch().maxDelay().toNanos())) {
           commit();
@@ -351,7 +364,8 @@ public final class ApplyLoop {
       return;
     }
     ChangeEvent change = (ChangeEvent) entry;
-    if (rule.covers(change.table())) {
+    if (rule.covers(change.table())
+        && !(rule.isBidirectional() && change.has(ChangeEvent.FROM_PEER))) {
       apply(change);
     }
     if (change.isLastInTransaction() || change.op() == Op.READ) {
@@ -555,6 +569,9 @@ public final class ApplyLoop {
     if (mirroring && change.op() == Op.READ && mirrorAwaited.remove(change.table())) {
       beginMirror(mapping);
     }
+    if (rule.isBidirectional() && !admitted(mapping, change)) {
+      return;
+    }
     if (batchChanges == 0) {
       oldestPendingMicros = change.commitTimeMicros();
       batchStartNanos = System.nanoTime();
@@ -596,6 +613,44 @@ public final class ApplyLoop {
       return;
     }
     add(mapping, change);
+  }
+
+  /** Last update wins: whether a bidirectional rule writes the change over the peer's row. */
+  private boolean admitted(TableMapping mapping, ChangeEvent change) throws TargetException {
+    if (change.op() != Op.INSERT && change.op() != Op.UPDATE) {
+      return true;
+    }
+    flushChunk(); // the row as this transaction left it so far (a held key change is another key)
+    Object[] key = mapping.keyOf(mapping.project(change.after()));
+    Optional<Target.RowWrite> existing = target.lastWrite(mapping, key);
+    boolean incomingFirst = rule.node().compareTo(rule.target()) < 0;
+    LastUpdateWins.Decision decision =
+        LastUpdateWins.decide(change.op(), existing, change.commitTimeMicros(), incomingFirst);
+    if (decision.conflict() != null) {
+      sink.conflict(
+          change.table(),
+          "conflict on "
+              + change.table()
+              + " key "
+              + java.util.Arrays.toString(key)
+              + ": "
+              + change.op().label()
+              + " from "
+              + rule.node()
+              + " committed "
+              + ValueText.timestampTz(change.commitTimeMicros())
+              + ", row on "
+              + rule.target()
+              + (existing.isEmpty()
+                  ? " deleted"
+                  : " written " + ValueText.timestampTz(existing.get().commitMicros()))
+              + "; winner "
+              + rule.target()
+              + " ("
+              + decision.conflict()
+              + ")");
+    }
+    return decision.apply();
   }
 
   /** Adds what is held back, when its pair did not come: it is a plain delete. */

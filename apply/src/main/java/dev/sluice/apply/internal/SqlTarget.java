@@ -7,6 +7,7 @@ import dev.sluice.config.Dialect;
 import dev.sluice.config.SqlFailure;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.Column;
+import dev.sluice.journal.Lsn;
 import dev.sluice.journal.Unavailable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,9 @@ public final class SqlTarget implements Target {
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private final List<String> notes = new ArrayList<>();
   private Savepoint savepoint;
+
+  /** The replication origin's id this connection writes under, or 0 for none. */
+  private int originId;
 
   private SqlTarget(TargetConfig config, SqlDialect dialect, Connection connection) {
     this.config = config;
@@ -556,6 +560,15 @@ public final class SqlTarget implements Target {
   @Override
   public void commit(String rule, Checkpoint checkpoint) throws TargetException {
     try {
+      if (originId != 0 && checkpoint.commitTimeMicros() != 0) {
+        PreparedStatement stamp =
+            statement(
+                "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
+                    + " 'epoch'::timestamptz + ? * interval '1 microsecond')");
+        stamp.setString(1, Lsn.format(checkpoint.lsn()));
+        stamp.setLong(2, checkpoint.commitTimeMicros());
+        stamp.executeQuery().close();
+      }
       PreparedStatement statement = statement(dialect.writeCheckpoint());
       statement.setString(1, rule);
       statement.setLong(2, checkpoint.position());
@@ -567,6 +580,76 @@ public final class SqlTarget implements Target {
       savepoint = null;
     } catch (SQLException e) {
       throw failure("committing on target " + config.name() + " failed", e);
+    }
+  }
+
+  @Override
+  public void writeUnderOrigin(String origin) throws TargetException {
+    if (dialect.dialect() != Dialect.POSTGRESQL) {
+      Target.super.writeUnderOrigin(origin);
+    }
+    try (PreparedStatement create =
+            connection.prepareStatement(
+                "SELECT pg_replication_origin_create(?) WHERE NOT EXISTS"
+                    + " (SELECT 1 FROM pg_replication_origin WHERE roname = ?)");
+        PreparedStatement setup =
+            connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)");
+        PreparedStatement id =
+            connection.prepareStatement(
+                "SELECT roident FROM pg_replication_origin WHERE roname = ?")) {
+      create.setString(1, origin);
+      create.setString(2, origin);
+      create.executeQuery().close();
+      connection.commit();
+      setup.setString(1, origin);
+      setup.executeQuery().close();
+      id.setString(1, origin);
+      try (ResultSet rows = id.executeQuery()) {
+        rows.next();
+        originId = rows.getInt(1);
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      rollback();
+      boolean inUse = "55006".equals(e.getSQLState()); // the origin's previous session ends
+      TargetException failure =
+          failure(
+              "cannot write under replication origin "
+                  + origin
+                  + " on target "
+                  + config.name()
+                  + " (it needs superuser, or EXECUTE granted on pg_replication_origin_create,"
+                  + " pg_replication_origin_session_setup and pg_replication_origin_xact_setup)",
+              e);
+      throw inUse ? new TargetException(failure.getMessage(), true, e) : failure;
+    }
+  }
+
+  @Override
+  public Optional<RowWrite> lastWrite(TableMapping mapping, Object[] key) throws TargetException {
+    try {
+      PreparedStatement statement =
+          statement(
+              "SELECT (EXTRACT(EPOCH FROM c.timestamp) * 1000000)::bigint, c.roident FROM "
+                  + dialect.qualified(mapping.target())
+                  + " t, LATERAL pg_xact_commit_timestamp_origin(t.xmin) c WHERE "
+                  + dialect.keyCondition(mapping)
+                  + " FOR UPDATE OF t");
+      List<Column> columns = mapping.columns();
+      for (int k = 0; k < key.length; k++) {
+        bind(statement, k + 1, key[k], columns.get(mapping.key()[k]));
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        long micros = rows.getLong(1);
+        int writer = rows.getInt(2);
+        return Optional.of(new RowWrite(micros, originId != 0 && writer == originId));
+      }
+    } catch (SQLException e) {
+      throw failure(
+          "reading the last write of a row of " + mapping.target() + " on " + config.name(), e);
     }
   }
 

@@ -99,6 +99,36 @@ public interface Target extends AutoCloseable {
    */
   long mirrorFinish(TableMapping mapping) throws TargetException;
 
+  // bidirectional rules (PostgreSQL targets only)
+
+  /**
+   * Writes every later transaction of this connection under a replication origin (created when
+   * absent), so that the target's own capture knows them as the peer's and does not send them back;
+   * {@link #commit} then stamps each transaction with its source commit LSN and time.
+   */
+  default void writeUnderOrigin(String origin) throws TargetException {
+    throw new TargetException(
+        dialect().yamlName() + " targets cannot write under a replication origin", false, null);
+  }
+
+  /**
+   * Locks a row and says which transaction wrote it last: its commit time, and whether it was
+   * written under this connection's origin; empty when the row is absent.
+   */
+  default Optional<RowWrite> lastWrite(TableMapping mapping, Object[] key) throws TargetException {
+    throw new TargetException(
+        dialect().yamlName() + " targets do not keep commit times of rows", false, null);
+  }
+
+  /**
+   * The transaction that last wrote a target row.
+   *
+   * @param commitMicros its commit time (the origin's, when a peer wrote it), or 0 when unknown
+   *     (written before {@code track_commit_timestamp} was on, frozen, or in this transaction)
+   * @param byThisOrigin whether this connection's origin wrote it (the same peer, earlier)
+   */
+  record RowWrite(long commitMicros, boolean byThisOrigin) {}
+
   /** Closes the connection. Never throws. */
   @Override
   void close();

@@ -59,6 +59,9 @@ public final class EngineProperties {
     PostgresUrl url = source.parsedUrl();
     Properties p = new Properties();
     p.setProperty("name", engineName(source));
+    // the engine's JMX names carry the slot, so two captures in one JVM (the two halves of a
+    // bidirectional pair in a test) do not wait a minute for each other's names
+    p.setProperty("custom.metric.tags", "slot=" + source.slot());
     // Debezium's connector, less its metrics' per-change work (see QuietMetrics)
     p.setProperty("connector.class", CaptureConnector.class.getName());
     p.setProperty("offset.storage", DurableOffsetStore.class.getName());

@@ -130,6 +130,7 @@ public final class RecordMapper {
     Struct source = value.getStruct("source");
     Long txId = source.getInt64("txId");
     long commitMicros = commitMicros(source);
+    flags |= originFlag(source);
     if (op == Op.TRUNCATE) {
       TableName table = tableOf(source);
       RowMapping mapping = latestByTable.get(table);
@@ -183,6 +184,19 @@ public final class RecordMapper {
         0,
         commitMicros,
         flags);
+  }
+
+  /**
+   * {@link ChangeEvent#FROM_PEER} when the change's transaction carried a bidirectional rule's
+   * replication origin (pgoutput sends the origin after BEGIN; Debezium keeps it in {@code
+   * source.origin} until the next BEGIN), else 0.
+   */
+  private static int originFlag(Struct source) {
+    Field field = source.schema().field("origin");
+    Object origin = field == null ? null : source.get(field);
+    return origin instanceof String name && name.startsWith(ChangeEvent.PEER_ORIGIN_PREFIX)
+        ? ChangeEvent.FROM_PEER
+        : 0;
   }
 
   /**

@@ -17,11 +17,13 @@ import org.apache.kafka.connect.data.Struct;
 /**
  * The {@code source} block of the engine's change records ({@code sourceinfo.struct.maker}), with
  * only what Sluice and the engine itself read: the table's schema and name, the transaction id, the
- * commit time ({@code ts_ms}, {@code ts_us}) and the snapshot flag. Debezium's own maker also
- * writes the connector's name and version, the server and database names, {@code ts_ns} and the
- * {@code sequence} (two LSNs written as a JSON array by Jackson, per change), none of which Sluice
- * reads: its journal takes positions from the record's offset. {@code lsn} and {@code xmin} stay in
- * the schema (optional, not filled) because the engine's metadata provider looks them up by name.
+ * commit time ({@code ts_ms}, {@code ts_us}), the snapshot flag and the transaction's replication
+ * origin ({@code origin}, when pgoutput sent one: bidirectional rules know their peer's writes by
+ * it). Debezium's own maker also writes the connector's name and version, the server and database
+ * names, {@code ts_ns} and the {@code sequence} (two LSNs written as a JSON array by Jackson, per
+ * change), none of which Sluice reads: its journal takes positions from the record's offset. {@code
+ * lsn} and {@code xmin} stay in the schema (optional, not filled) because the engine's metadata
+ * provider looks them up by name.
  *
  * <p>{@link SourceInfo} keeps the table, the transaction id and the commit time behind methods that
  * are not public; they are reached through method handles, looked up once. An engine upgrade that
@@ -50,6 +52,7 @@ public final class SourceStructMaker implements SourceInfoStructMaker<SourceInfo
             .field(SourceInfo.TXID_KEY, Schema.OPTIONAL_INT64_SCHEMA)
             .field(SourceInfo.LSN_KEY, Schema.OPTIONAL_INT64_SCHEMA)
             .field(SourceInfo.XMIN_KEY, Schema.OPTIONAL_INT64_SCHEMA)
+            .field(SourceInfo.ORIGIN_KEY, Schema.OPTIONAL_STRING_SCHEMA)
             .build();
   }
 
@@ -73,6 +76,10 @@ public final class SourceStructMaker implements SourceInfoStructMaker<SourceInfo
                   time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000)
               .put(SourceInfo.SCHEMA_NAME_KEY, (String) SCHEMA_NAME.invokeExact(info))
               .put(SourceInfo.TABLE_NAME_KEY, (String) TABLE_NAME.invokeExact(info));
+      String origin = info.originName();
+      if (origin != null) {
+        struct.put(SourceInfo.ORIGIN_KEY, origin);
+      }
       SnapshotRecord snapshot = info.snapshot();
       if (snapshot != null) {
         snapshot.toSource(struct);

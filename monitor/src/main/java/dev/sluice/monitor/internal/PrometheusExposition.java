@@ -207,6 +207,15 @@ public final class PrometheusExposition {
           .add(new Point(labels, rule.deadLetters(), null));
       counter(families, "rule.missing.rows", "updates that found no row on the target since start")
           .add(new Point(labels, rule.missingRows(), null));
+      rule.conflicts()
+          .forEach(
+              (table, count) ->
+                  counter(
+                          families,
+                          "rule.conflicts",
+                          "changes a bidirectional rule dropped as conflicts (last update wins)"
+                              + " since start, by table")
+                      .add(new Point(Labels.of("rule", rule.name(), "table", table), count, null)));
       rule.totalsByOp()
           .forEach(
               (op, total) ->

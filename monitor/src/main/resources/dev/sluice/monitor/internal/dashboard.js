@@ -197,7 +197,8 @@
         el("td", {}, ops.length
           ? el("span", { class: "ops" }, ops.map(([op, n]) => el("span", { title: num(n) + (op === "read" ? " snapshot rows" : " " + op + "s") + " applied" }, (op === "read" ? "snap" : op.slice(0, 3)) + " ", el("b", { text: compact(n) }))))
           : none("none yet"),
-          r.deadLetters > 0 ? el("div", { class: "dead-letters", title: "changes the target refused, written to the rule's dead-letter file (onError: skip)", text: num(r.deadLetters) + " dead-lettered" }) : null),
+          r.deadLetters > 0 ? el("div", { class: "dead-letters", title: "changes the target refused, written to the rule's dead-letter file (onError: skip)", text: num(r.deadLetters) + " dead-lettered" }) : null,
+          r.mode === "bidirectional" ? el("div", { class: "conflicts dim", title: "changes dropped because the peer's row was newer (last update wins), by table: " + Object.entries(r.conflicts || {}).map(([t, n]) => t + " " + num(n)).join(", "), text: num(Object.values(r.conflicts || {}).reduce((a, b) => a + b, 0)) + " conflicts" }) : null),
         el("td", {}, sync)));
       if (r.lastError) {
         body.append(el("tr", { class: "rule-error", "data-rule": r.name },
