@@ -107,14 +107,26 @@ public final class ConfigKeys {
               "url",
               URL,
               "jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite: (a file, relative to"
-                  + " this file) or mongodb: URL."),
+                  + " this file), mongodb: or nats: URL."),
           ConfigKey.of("user", STRING, null, "The user, when the URL does not carry it."),
           ConfigKey.of(
               "password",
               SECRET,
               null,
               "The password; write ${NAME} to take it from the environment. Masked in every"
-                  + " output."));
+                  + " output."),
+          ConfigKey.of(
+              "stream",
+              STRING,
+              null,
+              "nats: targets only: the JetStream stream that changes are published to (created"
+                  + " when missing, with the subjects <subjectPrefix>.>). Default SLUICE."),
+          ConfigKey.of(
+              "subjectPrefix",
+              STRING,
+              null,
+              "nats: targets only: each change is published on <subjectPrefix>.<schema>.<table>"
+                  + " (or <subjectPrefix>.<rename>). Default sluice."));
 
   /** {@code batch:} of a rule. */
   public static final ConfigKey BATCH =

@@ -35,6 +35,10 @@ public final class ConfigPrinter {
       line(out, 2, "url", t.maskedUrl());
       line(out, 2, "user", t.user());
       line(out, 2, "password", t.password() == null ? null : Secret.MASK);
+      if (t.stream() != null) {
+        line(out, 2, "stream", t.stream().name());
+        line(out, 2, "subjectPrefix", t.stream().subjectPrefix());
+      }
     }
     out.append("rules:").append(config.rules().isEmpty() ? " []\n" : "\n");
     for (RuleConfig r : config.rules()) {

@@ -8,8 +8,15 @@ package dev.sluice.config;
  * @param user the user name, or null when the URL carries it or none is needed
  * @param password the password, or null
  * @param dialect the kind of database, from the URL
+ * @param stream where a stream target publishes; null for databases
  */
-public record TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
+public record TargetConfig(
+    String name, String url, String user, Secret password, Dialect dialect, StreamSettings stream) {
+
+  /** A database target. */
+  public TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
+    this(name, url, user, password, dialect, null);
+  }
 
   /** The URL with any password in it masked, for messages. */
   public String maskedUrl() {
@@ -29,6 +36,7 @@ public record TargetConfig(String name, String url, String user, Secret password
         + password
         + ", dialect="
         + dialect
+        + (stream == null ? "" : ", stream=" + stream)
         + "]";
   }
 }
