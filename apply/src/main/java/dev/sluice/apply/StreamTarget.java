@@ -1,8 +1,10 @@
 package dev.sluice.apply;
 
 import dev.sluice.config.Dialect;
+import dev.sluice.config.TableName;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.ChangeEvent;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,6 +41,18 @@ public interface StreamTarget extends AutoCloseable {
 
   /** Waits until the broker holds everything sent, then records the checkpoint. */
   void commit(Checkpoint checkpoint) throws TargetException;
+
+  /**
+   * What the broker holds of the rule per source table: its messages with a journal position in
+   * {@code [from, to]} (for {@code sluice verify}).
+   */
+  Map<TableName, Held> held(long from, long to) throws TargetException;
+
+  /**
+   * @param messages how many messages
+   * @param lastPosition the journal position of the last one
+   */
+  record Held(long messages, long lastPosition) {}
 
   /** Closes the connection; what is unacknowledged is re-sent by the next connection. */
   @Override

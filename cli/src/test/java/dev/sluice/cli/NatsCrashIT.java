@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code sluice run} publishing a write workload into NATS JetStream, killed with SIGKILL at random
  * moments: afterwards the stream holds every change of the journal exactly once, in journal order
- * (so no transaction is cut short or repeated). Rounds: {@code -Dsluice.test.rounds} (3 by default,
- * 100 with {@code -Plong}).
+ * (so no transaction is cut short or repeated), and {@code sluice verify} says so until a message
+ * is deleted from the stream. Rounds: {@code -Dsluice.test.rounds} (3 by default, 100 with {@code
+ * -Plong}).
  */
 class NatsCrashIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension("nats-crash");
@@ -113,6 +114,18 @@ class NatsCrashIT {
           .as("the stream's positions (seed %d)", seed)
           .doesNotHaveDuplicates()
           .isEqualTo(journaled);
+      CliRun verify = CliRun.of("verify", "-c", config.toString(), "--rule", "to-bus");
+      assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+      assertThat(verify.out())
+          .contains("EQUAL     public.t: ")
+          .contains("rule to-bus: the stream holds every change of the journal once");
+      long tenth = stream.getNextMessage("CRASH", 10, "crash.public.t").getSeq();
+      assertThat(stream.deleteMessage("CRASH", tenth)).isTrue();
+      CliRun lost = CliRun.of("verify", "-c", config.toString(), "--rule", "to-bus");
+      assertThat(lost.exitCode()).as(lost.out() + lost.err()).isEqualTo(1);
+      assertThat(lost.out())
+          .contains("DIFFERENT public.t: ")
+          .contains("rule to-bus: the stream and the journal differ");
       String figures =
           "nats crash: %d kill -9 rounds, %d transactions, %d messages, seed %d%n"
               .formatted(rounds, workload.transactions(), published.size(), seed);

@@ -98,7 +98,8 @@ class NatsStreamIT {
               + " v text, big text, n numeric)",
           "ALTER TABLE \"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\" ALTER COLUMN big SET"
               + " STORAGE EXTERNAL",
-          "CREATE TABLE items(id bigint PRIMARY KEY, name text)");
+          "CREATE TABLE items(id bigint PRIMARY KEY, name text)",
+          "CREATE TABLE tags(name text PRIMARY KEY)");
       p.configure(
               yaml(
                   NatsServer.SHARED_URL,
@@ -110,6 +111,7 @@ class NatsStreamIT {
       String odd = "\"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\"";
       String big = "x".repeat(9000);
       p.sql(
+          "INSERT INTO tags VALUES (E'\u00fc\uD83D\uDE00\n\"')",
           "INSERT INTO items VALUES (1, 'first')",
           "INSERT INTO " + odd + " VALUES (1, 'a\uD83D\uDE00''\"', '" + big + "', NULL)",
           "UPDATE " + odd + " SET v = 'b', n = 12.340 WHERE id = 1",
@@ -155,6 +157,11 @@ class NatsStreamIT {
       JsonNode truncate = items.get(4).value();
       assertThat(truncate.get("before").isNull()).isTrue();
       assertThat(truncate.get("after").isNull()).isTrue();
+
+      List<StreamMessages.Message> tags = shared.read(stream, prefix + ".public.tags");
+      assertThat(tags).hasSize(1);
+      assertThat(StreamMessages.JSON.readTree(tags.get(0).key()).get("name").asText())
+          .isEqualTo("\u00fc\uD83D\uDE00\n\"");
 
       String oddSubject = prefix + ".Odd%20Schema.Odd%20%22Name%22%20%F0%9F%98%80";
       List<StreamMessages.Message> oddMessages = shared.read(stream, oddSubject);

@@ -179,7 +179,12 @@ public final class StreamLoop {
   }
 
   private boolean sends(Op op) {
-    return rule.mode() != RuleMode.APPEND || op == Op.INSERT || op == Op.READ;
+    return sends(rule.mode(), op);
+  }
+
+  /** Whether a rule of this mode sends a change of this kind to its stream. */
+  public static boolean sends(RuleMode mode, Op op) {
+    return mode != RuleMode.APPEND || op == Op.INSERT || op == Op.READ;
   }
 
   private static Checkpoint at(long position, Checkpoint previous) {

@@ -2,6 +2,7 @@ package dev.sluice.stream.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.ChangeJson;
 import dev.sluice.journal.Column;
@@ -33,6 +34,10 @@ import java.util.List;
  */
 public final class DebeziumEnvelope {
   private static final JsonFactory JSON = new JsonFactory();
+
+  /** Keys go in a header, which holds printable ASCII only: other characters are escaped. */
+  private static final JsonFactory ASCII_JSON =
+      JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
   private final String serverName;
   private final String database;
@@ -90,7 +95,10 @@ public final class DebeziumEnvelope {
     return out.toByteArray();
   }
 
-  /** The message's key: the primary key's columns, or null for a truncate or a keyless table. */
+  /**
+   * The message's key: the primary key's columns (characters beyond ASCII escaped as {@code
+   * \\uXXXX}), or null for a truncate or a keyless table.
+   */
   public byte[] key(ChangeEvent change) {
     TableSchema schema = change.schema();
     if (change.op() == Op.TRUNCATE || !schema.hasKey()) {
@@ -98,7 +106,7 @@ public final class DebeziumEnvelope {
     }
     Object[] row = change.after() != null ? change.after() : change.before();
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    try (JsonGenerator json = JSON.createGenerator(out)) {
+    try (JsonGenerator json = ASCII_JSON.createGenerator(out)) {
       json.writeStartObject();
       for (int index : schema.keyIndexes()) {
         Column column = schema.columns().get(index);

@@ -4,6 +4,7 @@ import dev.sluice.apply.Checkpoint;
 import dev.sluice.apply.StreamTarget;
 import dev.sluice.apply.TargetException;
 import dev.sluice.config.StreamSettings;
+import dev.sluice.config.TableName;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.ChangeEvent;
 import dev.sluice.journal.JournalPosition;
@@ -29,7 +30,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +45,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>Each change is one message on its table's subject, with {@code Nats-Msg-Id} {@code
  *       <rule>:<journal position>} (the server drops a re-send within the stream's duplicate
  *       window) and the headers {@code sluice.position}, {@code sluice.rule}, {@code sluice.key}
- *       (the primary key as JSON) and {@code sluice.commit} (commit time, microseconds).
+ *       (the primary key as JSON, ASCII), {@code sluice.table} (the source table, its schema and
+ *       name as in subjects) and {@code sluice.commit} (commit time, microseconds).
  *   <li>Publishes are pipelined on one connection that never reconnects by itself: the server
  *       stores them in the order sent, so what it holds is a prefix of what was sent. A failed or
  *       unacknowledged publish fails the connection; the next one starts from what the stream
@@ -62,6 +66,7 @@ public final class NatsTarget implements StreamTarget {
   static final String RULE = "sluice.rule";
   static final String KEY = "sluice.key";
   static final String COMMIT = "sluice.commit";
+  static final String TABLE = "sluice.table";
   private static final int MAX_IN_FLIGHT = 4096;
   private static final Duration ACK_WAIT = Duration.ofSeconds(10);
 
@@ -277,6 +282,41 @@ public final class NatsTarget implements StreamTarget {
   }
 
   @Override
+  public Map<TableName, Held> held(long from, long to) throws TargetException {
+    Map<TableName, Held> held = new TreeMap<>();
+    String filter = settings.subjectPrefix() + ".>";
+    long next = 1;
+    try {
+      while (true) {
+        MessageInfo message;
+        try {
+          message = management.getNextMessage(settings.name(), next, filter);
+        } catch (JetStreamApiException e) {
+          if (e.getApiErrorCode() == 10037) { // no message
+            return held;
+          }
+          throw e;
+        }
+        next = message.getSeq() + 1;
+        Headers headers = message.getHeaders();
+        if (headers == null || !rule.equals(headers.getFirst(RULE))) {
+          continue;
+        }
+        long position = JournalPosition.parse(headers.getFirst(POSITION));
+        if (position < from || position > to) {
+          continue;
+        }
+        held.merge(
+            Subjects.table(headers.getFirst(TABLE)),
+            new Held(1, position),
+            (a, b) -> new Held(a.messages() + 1, Math.max(a.lastPosition(), b.lastPosition())));
+      }
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw failure("cannot read stream " + settings.name() + " back", e);
+    }
+  }
+
+  @Override
   public void send(ChangeEvent change, String renamed) throws TargetException {
     while (inFlight.size() >= MAX_IN_FLIGHT) {
       await(inFlight.removeFirst());
@@ -287,6 +327,7 @@ public final class NatsTarget implements StreamTarget {
     headers.put(POSITION, position);
     headers.put(RULE, rule);
     headers.put(COMMIT, Long.toString(change.commitTimeMicros()));
+    headers.put(TABLE, Subjects.header(change.table()));
     byte[] key = envelope.key(change);
     if (key != null) {
       headers.put(KEY, new String(key, StandardCharsets.UTF_8));

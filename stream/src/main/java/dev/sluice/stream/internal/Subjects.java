@@ -24,6 +24,31 @@ public final class Subjects {
     return subject.toString();
   }
 
+  /** A table as header text: {@code <schema token>.<name token>}, see {@link #table(String)}. */
+  public static String header(TableName table) {
+    return token(table.schema()) + "." + token(table.name());
+  }
+
+  /** The table of {@link #header(TableName)}. */
+  public static TableName table(String header) {
+    int dot = header.indexOf('.');
+    return new TableName(decode(header.substring(0, dot)), decode(header.substring(dot + 1)));
+  }
+
+  private static String decode(String token) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '%') {
+        bytes.write(Integer.parseInt(token.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
   static String token(String text) {
     StringBuilder out = new StringBuilder(text.length());
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
