@@ -3,6 +3,8 @@ package dev.sluice.apply;
 import dev.sluice.apply.internal.AppendCheck;
 import dev.sluice.apply.internal.ApplyLoop;
 import dev.sluice.apply.internal.DeadLetters;
+import dev.sluice.apply.internal.StreamLoop;
+import dev.sluice.apply.internal.StreamTargets;
 import dev.sluice.apply.internal.Target;
 import dev.sluice.apply.internal.Targets;
 import dev.sluice.config.RuleConfig;
@@ -129,6 +131,10 @@ public final class Applier implements AutoCloseable {
             + ", "
             + rule.mode().yamlName()
             + ")");
+    if (target.dialect().isStream()) {
+      runStream();
+      return;
+    }
     long backoffMillis = 100;
     boolean careful = false;
     long carefulFrom = Long.MIN_VALUE;
@@ -191,6 +197,52 @@ public final class Applier implements AutoCloseable {
       }
     }
     state = RuleState.STOPPED;
+  }
+
+  /**
+   * The loop of a rule whose target is a stream: a broker that fails or is down pauses the rule,
+   * which retries with backoff from the checkpoint the broker holds.
+   */
+  private void runStream() {
+    long backoffMillis = 100;
+    while (running) {
+      try (StreamTarget connection = StreamTargets.connect(target, rule.name(), sourceDatabase())) {
+        if (state == RuleState.RETRYING) {
+          emit("rule.resumed", "target " + target.name() + " is reachable again");
+        }
+        new StreamLoop(rule, connection, options.journal(), new StatusSink(), () -> running).run();
+        backoffMillis = 100;
+      } catch (TargetException e) {
+        if (!e.isRetriable()) {
+          fail(e.getMessage());
+          return;
+        }
+        if (state != RuleState.RETRYING) {
+          emit("rule.paused", "target " + target.name() + " failed, retrying: " + e.getMessage());
+        }
+        state = RuleState.RETRYING;
+        lastError = e.getMessage();
+        LOG.warn("rule {}: {} (retrying in {} ms)", rule.name(), e.getMessage(), backoffMillis);
+        sleep(backoffMillis);
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+      } catch (RuntimeException e) {
+        LOG.error("rule {} failed unexpectedly", rule.name(), e);
+        fail("rule " + rule.name() + " failed: " + e);
+        return;
+      }
+    }
+    state = RuleState.STOPPED;
+  }
+
+  /** The source database's name, or empty when the source URL names none. */
+  private String sourceDatabase() {
+    try {
+      return options.source() == null
+          ? ""
+          : dev.sluice.config.PostgresUrl.parse(options.source().url()).database();
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
   }
 
   private void fail(String message) {

@@ -16,6 +16,12 @@ public record Checkpoint(long position, long lsn, long commitTimeMicros) {
    */
   public static java.util.Optional<Checkpoint> read(
       dev.sluice.config.TargetConfig target, String rule) throws TargetException {
+    if (target.dialect().isStream()) {
+      try (StreamTarget stream =
+          dev.sluice.apply.internal.StreamTargets.connect(target, rule, "")) {
+        return stream.checkpoint();
+      }
+    }
     try (var connection = dev.sluice.apply.internal.Targets.connect(target)) {
       return connection.checkpoint(rule);
     }

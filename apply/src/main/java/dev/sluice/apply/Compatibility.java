@@ -51,6 +51,9 @@ public final class Compatibility {
   public static List<Line> report(SluiceConfig config, RuleConfig rule, List<TableSchema> tables) {
     TargetConfig target = config.targetOf(rule);
     List<Line> lines = new ArrayList<>();
+    if (target.dialect().isStream()) {
+      return lines; // every value is sent as the journal holds it (see docs/streams.md)
+    }
     for (TableSchema table : tables) {
       if (!rule.covers(table.table()) || !table.hasKey()) {
         continue;
@@ -105,6 +108,9 @@ public final class Compatibility {
   public static List<String> unappliable(
       RuleConfig rule, Dialect dialect, List<TableSchema> tables) {
     List<String> problems = new ArrayList<>();
+    if (dialect.isStream()) {
+      return problems; // a table without a key is published with a null message key
+    }
     for (TableSchema table : tables) {
       if (!rule.covers(table.table())) {
         continue;
@@ -127,6 +133,14 @@ public final class Compatibility {
    * nothing.
    */
   public static Optional<String> checkTarget(TargetConfig target) {
+    if (target.dialect().isStream()) {
+      try (StreamTarget stream =
+          dev.sluice.apply.internal.StreamTargets.connect(target, "sluice-validate", "")) {
+        return Optional.empty();
+      } catch (TargetException e) {
+        return Optional.of(e.getMessage());
+      }
+    }
     try {
       if (target.dialect() == Dialect.MONGODB) {
         return MongoTypes.ping(target);
@@ -227,7 +241,7 @@ public final class Compatibility {
   public static List<String> checkAppend(
       SluiceConfig config, RuleConfig rule, List<TableSchema> tables) {
     List<String> problems = new ArrayList<>();
-    if (rule.mode() != RuleMode.APPEND) {
+    if (rule.mode() != RuleMode.APPEND || config.targetOf(rule).dialect().isStream()) {
       return problems;
     }
     TargetConfig target = config.targetOf(rule);

@@ -1,7 +1,11 @@
 package dev.sluice.bench;
 
+import dev.sluice.apply.Applier;
+import dev.sluice.apply.ApplyEngine;
 import dev.sluice.apply.Replay;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.StreamSettings;
+import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.Journal;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.testkit.PostgresCluster;
@@ -56,5 +60,65 @@ record CapturedJournal(String table, Path journalDir, int rows) {
             String.format(
                 "  %s/%s: %,d changes in %.2f s", scenario, subject, result.changes(), seconds));
     return result.changes() / seconds;
+  }
+
+  /**
+   * Publishes the whole journal into a stream target (a NATS JetStream stream of its own, deleted
+   * afterwards) with a running rule, as {@code sluice run} does; returns changes per second from
+   * the rule's start until its checkpoint covers the journal, after checking that the stream holds
+   * one message per change.
+   */
+  double publishInto(BenchContext ctx, String scenario, String subject, String natsUrl)
+      throws Exception {
+    String stream = "SLUICE_BENCH_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
+    String prefix = "bench" + ProcessHandle.current().pid();
+    SluiceYaml yaml =
+        SluiceYaml.capture(ctx.clusters().source(), table, journalDir).withTarget(natsUrl, null);
+    SluiceConfig loaded = SluicePipeline.load(yaml);
+    TargetConfig nats = loaded.targets().values().iterator().next();
+    SluiceConfig config =
+        new SluiceConfig(
+            loaded.file(),
+            loaded.source(),
+            loaded.journal(),
+            java.util.Map.of(
+                nats.name(),
+                new TargetConfig(
+                    nats.name(),
+                    nats.url(),
+                    null,
+                    null,
+                    nats.dialect(),
+                    new StreamSettings(stream, prefix))),
+            loaded.rules(),
+            loaded.replicas(),
+            loaded.monitor(),
+            loaded.state());
+    try (io.nats.client.Connection connection = io.nats.client.Nats.connect(natsUrl)) {
+      long took;
+      try (Journal journal = Journal.open(config.journal())) {
+        long last = journal.lastPosition();
+        long started = System.nanoTime();
+        try (ApplyEngine engine = ApplyEngine.start(config, journal, () -> 0, event -> {})) {
+          Applier rule = engine.rule(SluiceYaml.RULE).orElseThrow();
+          BenchContext.await(
+              () -> rule.checkpointPosition() >= last,
+              20,
+              ctx.timeoutFor(rows),
+              "publishing " + table + " into " + subject);
+          took = System.nanoTime() - started;
+        }
+      }
+      long messages =
+          connection.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount();
+      ctx.results().check(scenario, subject, "messages published", rows, messages);
+      connection.jetStreamManagement().deleteStream(stream);
+      double seconds = took / 1e9;
+      ctx.results()
+          .progress(
+              String.format(
+                  "  %s/%s: %,d changes in %.2f s", scenario, subject, messages, seconds));
+      return rows / seconds;
+    }
   }
 }

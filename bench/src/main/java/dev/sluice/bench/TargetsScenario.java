@@ -15,12 +15,15 @@ import java.util.List;
  * Scenario 4: apply rate into the other target kinds, from one captured journal (the replay code
  * path, which is the rules' apply loop over a range): MariaDB ({@code 127.0.0.1:3306}, root, no
  * password, database {@code test}), a SQLite file, the in-process MongoDB wire server
- * (mongo-java-server, memory backend), and a real MongoDB when {@code SLUICE_BENCH_MONGO_URI} is
- * set. A target that cannot be reached is noted and skipped, the others still run.
+ * (mongo-java-server, memory backend), NATS JetStream ({@code 127.0.0.1:4222}, a running rule
+ * publishing every change with acknowledgements), and a real MongoDB when {@code
+ * SLUICE_BENCH_MONGO_URI} is set. A target that cannot be reached is noted and skipped, the others
+ * still run.
  */
 public final class TargetsScenario implements Scenario {
   static final String NAME = "targets";
   private static final String MARIADB = "jdbc:mariadb://127.0.0.1:3306/test";
+  private static final String NATS = "nats://127.0.0.1:4222";
 
   @Override
   public String name() {
@@ -29,7 +32,8 @@ public final class TargetsScenario implements Scenario {
 
   @Override
   public String description() {
-    return "apply rate into MariaDB, SQLite and MongoDB (wire server; real one when configured)";
+    return "apply rate into MariaDB, SQLite, MongoDB (wire server; real one when configured) and"
+        + " NATS JetStream";
   }
 
   @Override
@@ -73,6 +77,21 @@ public final class TargetsScenario implements Scenario {
         .add(
             NAME, "mongo-wire", "changes/s", true, wire, note + " (mongo-java-server, in-process)");
 
+    if (natsReachable(ctx)) {
+      List<Double> nats = new ArrayList<>();
+      for (int rep = 1; rep <= reps; rep++) {
+        nats.add(journal.publishInto(ctx, NAME, "nats", NATS));
+      }
+      ctx.results()
+          .add(
+              NAME,
+              "nats",
+              "changes/s",
+              true,
+              nats,
+              note + " published to NATS JetStream (" + NATS + "), acknowledged");
+    }
+
     String mongoUri = System.getenv("SLUICE_BENCH_MONGO_URI");
     if (mongoUri != null && !mongoUri.isBlank()) {
       List<Double> real = new ArrayList<>();
@@ -87,6 +106,16 @@ public final class TargetsScenario implements Scenario {
           .add(NAME, "mongodb", "changes/s", true, real, note + " (SLUICE_BENCH_MONGO_URI)");
     } else {
       ctx.results().note("targets: no real MongoDB (SLUICE_BENCH_MONGO_URI is not set)");
+    }
+  }
+
+  private static boolean natsReachable(BenchContext ctx) {
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(NATS)) {
+      c.jetStreamManagement().getAccountStatistics();
+      return true;
+    } catch (Exception e) {
+      ctx.results().note("targets: NATS skipped, JetStream not reachable at " + NATS + ": " + e);
+      return false;
     }
   }
 

@@ -113,7 +113,7 @@ public final class ConfigKeys {
               "url",
               URL,
               "jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite: (a file, relative to"
-                  + " this file) or mongodb: URL."),
+                  + " this file), mongodb: or nats: URL."),
           ConfigKey.of("user", STRING, null, "The user, when the URL does not carry it."),
           ConfigKey.of(
               "password",
@@ -125,7 +125,19 @@ public final class ConfigKeys {
               "connectTimeout",
               DURATION,
               "10s",
-              "The longest connecting and logging in to the target may take; longer than 0."));
+              "The longest connecting and logging in to the target may take; longer than 0."),
+          ConfigKey.of(
+              "stream",
+              STRING,
+              null,
+              "nats: targets only: the JetStream stream that changes are published to (created"
+                  + " when missing, with the subjects <subjectPrefix>.>). Default SLUICE."),
+          ConfigKey.of(
+              "subjectPrefix",
+              STRING,
+              null,
+              "nats: targets only: each change is published on <subjectPrefix>.<schema>.<table>"
+                  + " (or <subjectPrefix>.<rename>). Default sluice."));
 
   /** {@code batch:} of a rule. */
   public static final ConfigKey BATCH =

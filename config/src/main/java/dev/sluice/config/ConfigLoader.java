@@ -45,6 +45,11 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class ConfigLoader {
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
+  private static final java.util.Set<RuleMode> STREAM_MODES =
+      java.util.EnumSet.of(RuleMode.CDC, RuleMode.MIRROR, RuleMode.APPEND);
+  private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern SUBJECT_PREFIX =
+      Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
   /** What a rule without {@code tables:} covers. */
   private static final TablePattern EVERY_TABLE = TablePattern.parse("*.*");
@@ -298,7 +303,7 @@ public final class ConfigLoader {
                 "'"
                     + Masking.maskUrl(url)
                     + "' is not a supported target URL; expected jdbc:postgresql:,"
-                    + " jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite: or mongodb:");
+                    + " jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite:, mongodb: or nats:");
           } else if (dialect == Dialect.SQLITE) {
             url = resolveSqlite(url);
           } else if (sourceAddress != null
@@ -313,6 +318,16 @@ public final class ConfigLoader {
                     + " are captured from; point it at another database");
           }
         }
+        StreamSettings stream = null;
+        if (dialect != null && dialect.isStream()) {
+          stream = streamSettings(t);
+        } else {
+          for (String key : List.of("stream", "subjectPrefix")) {
+            if (t.string(key, null) != null) {
+              t.problem(key, key + " applies only to nats: targets");
+            }
+          }
+        }
         targets.put(
             name,
             new TargetConfig(
@@ -321,9 +336,29 @@ public final class ConfigLoader {
                 t.string("user", null),
                 t.secret("password"),
                 dialect,
-                connectTimeout(t, TargetConfig.DEFAULT_CONNECT_TIMEOUT)));
+                connectTimeout(t, TargetConfig.DEFAULT_CONNECT_TIMEOUT),
+                stream));
       }
       return targets;
+    }
+
+    private static StreamSettings streamSettings(YamlSection t) {
+      String stream = t.string("stream", StreamSettings.DEFAULT_NAME);
+      if (!STREAM_NAME.matcher(stream).matches()) {
+        t.problem(
+            "stream",
+            "'" + stream + "' is not a valid JetStream stream name: letters, digits, '_', '-'");
+      }
+      String prefix = t.string("subjectPrefix", StreamSettings.DEFAULT_SUBJECT_PREFIX);
+      if (!SUBJECT_PREFIX.matcher(prefix).matches()) {
+        t.problem(
+            "subjectPrefix",
+            "'"
+                + prefix
+                + "' is not a valid subject prefix: tokens of letters, digits, '_', '-'"
+                + " separated by '.'");
+      }
+      return new StreamSettings(stream, prefix);
     }
 
     private String resolveSqlite(String url) {
@@ -364,6 +399,20 @@ public final class ConfigLoader {
                       : " (defined: " + String.join(", ", targets.keySet()) + ")"));
         }
         RuleMode mode = r.choice("mode", RuleMode.class, RuleMode.CDC);
+        TargetConfig targetConfig = target == null ? null : targets.get(target);
+        if (targetConfig != null
+            && targetConfig.dialect() != null
+            && targetConfig.dialect().isStream()) {
+          if (!STREAM_MODES.contains(mode)) {
+            r.problem(
+                "mode",
+                "mode "
+                    + mode.yamlName()
+                    + " cannot apply to stream target '"
+                    + target
+                    + "'; use cdc, mirror or append");
+          }
+        }
         List<TablePattern> tables = r.list("tables", TablePattern::parse);
         for (TablePattern pattern : tables) {
           if (pattern.isExact()

@@ -37,6 +37,10 @@ public final class ConfigPrinter {
       line(out, 2, "user", t.user());
       line(out, 2, "password", t.password() == null ? null : Secret.MASK);
       line(out, 2, "connectTimeout", Durations.format(t.connectTimeout()));
+      if (t.stream() != null) {
+        line(out, 2, "stream", t.stream().name());
+        line(out, 2, "subjectPrefix", t.stream().subjectPrefix());
+      }
     }
     out.append("rules:").append(config.rules().isEmpty() ? " []\n" : "\n");
     for (RuleConfig r : config.rules()) {

@@ -8,7 +8,9 @@ public enum Dialect implements YamlEnum {
   POSTGRESQL("jdbc:postgresql:"),
   MYSQL("jdbc:mysql:", "jdbc:mariadb:"),
   SQLITE("jdbc:sqlite:"),
-  MONGODB("mongodb:", "mongodb+srv:");
+  MONGODB("mongodb:", "mongodb+srv:"),
+  /** A NATS JetStream stream: each change is published as a message (a stream target). */
+  NATS("nats:");
 
   private final String[] prefixes;
 
@@ -16,7 +18,7 @@ public enum Dialect implements YamlEnum {
     this.prefixes = prefixes;
   }
 
-  /** The dialect of a JDBC or MongoDB URL, if it is one Sluice knows. */
+  /** The dialect of a JDBC, MongoDB or NATS URL, if it is one Sluice knows. */
   public static Optional<Dialect> ofUrl(String url) {
     String lower = url.toLowerCase(Locale.ROOT);
     for (Dialect dialect : values()) {
@@ -30,6 +32,11 @@ public enum Dialect implements YamlEnum {
   }
 
   public boolean isSql() {
-    return this != MONGODB;
+    return this != MONGODB && !isStream();
+  }
+
+  /** Whether the target is a message stream (changes are published, not applied to tables). */
+  public boolean isStream() {
+    return this == NATS;
   }
 }

@@ -9,6 +9,7 @@ package dev.sluice.config;
  * @param password the password, or null
  * @param dialect the kind of database, from the URL
  * @param connectTimeout the longest an attempt to connect and log in may take (default 10 s)
+ * @param stream where a stream target publishes; null for databases
  */
 public record TargetConfig(
     String name,
@@ -16,13 +17,36 @@ public record TargetConfig(
     String user,
     Secret password,
     Dialect dialect,
-    java.time.Duration connectTimeout) {
+    java.time.Duration connectTimeout,
+    StreamSettings stream) {
   /** {@code targets.<name>.connectTimeout} when the file does not set it. */
   public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-  /** A target with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
+  /** A database target with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
   public TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
-    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT);
+    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT, null);
+  }
+
+  /** A database target. */
+  public TargetConfig(
+      String name,
+      String url,
+      String user,
+      Secret password,
+      Dialect dialect,
+      java.time.Duration connectTimeout) {
+    this(name, url, user, password, dialect, connectTimeout, null);
+  }
+
+  /** A target with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
+  public TargetConfig(
+      String name,
+      String url,
+      String user,
+      Secret password,
+      Dialect dialect,
+      StreamSettings stream) {
+    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT, stream);
   }
 
   /** The URL with any password in it masked, for messages. */
@@ -45,6 +69,7 @@ public record TargetConfig(
         + dialect
         + ", connectTimeout="
         + connectTimeout
+        + (stream == null ? "" : ", stream=" + stream)
         + "]";
   }
 }

@@ -34,6 +34,7 @@ class ConfigJsonSchemaTest {
 
   private static final Map<String, Object> NAMES =
       Map.of(
+          "targets.*.url", "nats://127.0.0.1:4222", // takes every target key
           "rules[].name", "r1",
           "rules[].target", "t1",
           "targets.*.url", "jdbc:postgresql://127.0.0.1:5432/app_copy",

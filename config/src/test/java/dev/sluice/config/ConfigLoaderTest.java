@@ -115,6 +115,52 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aNatsTargetGetsItsStreamAndSubjectPrefixOrTheirDefaults() {
+    SluiceConfig config =
+        parse(
+            """
+            source: { url: jdbc:postgresql://db/app }
+            targets:
+              bus: { url: "nats://127.0.0.1:4222", user: app, password: pw }
+              events: { url: "nats://10.0.0.5:4222", stream: ORDERS_2, subjectPrefix: shop.cdc }
+            rules:
+              - { name: a, target: bus }
+              - { name: b, target: events, mode: append }
+            """);
+
+    assertThat(config.targets().get("bus").dialect()).isEqualTo(Dialect.NATS);
+    assertThat(config.targets().get("bus").stream())
+        .isEqualTo(new StreamSettings("SLUICE", "sluice"));
+    assertThat(config.targets().get("events").stream())
+        .isEqualTo(new StreamSettings("ORDERS_2", "shop.cdc"));
+    assertThat(ConfigPrinter.toYaml(config))
+        .contains("subjectPrefix: shop.cdc")
+        .doesNotContain("pw");
+  }
+
+  @Test
+  void streamKeysOnADatabaseAndBadStreamNamesAreNamedWithTheirPath() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                targets:
+                  db: { url: "jdbc:sqlite::memory:", stream: S }
+                  bus: { url: "nats://h:4222", stream: "a.b", subjectPrefix: "x.*" }
+                rules:
+                  - { name: a, target: db }
+                  - { name: b, target: bus }
+                """))
+        .extracting(Object::toString)
+        .containsExactly(
+            "sluice.yaml:3: targets.db.stream: stream applies only to nats: targets",
+            "sluice.yaml:4: targets.bus.stream: 'a.b' is not a valid JetStream stream name:"
+                + " letters, digits, '_', '-'",
+            "sluice.yaml:4: targets.bus.subjectPrefix: 'x.*' is not a valid subject prefix:"
+                + " tokens of letters, digits, '_', '-' separated by '.'");
+  }
+
+  @Test
   void environmentDefaultsApplyWhenTheVariableIsUnset() {
     SluiceConfig config =
         parse(

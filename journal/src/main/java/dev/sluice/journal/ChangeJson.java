@@ -137,7 +137,11 @@ public final class ChangeJson {
     json.writeEndObject();
   }
 
-  private static void writeValue(Object value, Column column, JsonGenerator json)
+  /**
+   * Writes one value of a column as {@code tail} does (see the class comment); not for {@link
+   * Unavailable} markers.
+   */
+  public static void writeValue(Object value, Column column, JsonGenerator json)
       throws IOException {
     if (column.kind() == ValueKind.ARRAY && value instanceof String text) {
       List<Object> elements = elements(text, column);

@@ -33,7 +33,8 @@ public abstract class SqlDialect {
       case POSTGRESQL -> new PostgresDialect();
       case MYSQL -> new MySqlDialect();
       case SQLITE -> new SqliteDialect();
-      case MONGODB -> throw new IllegalArgumentException("MongoDB is not a SQL database");
+      case MONGODB, NATS ->
+          throw new IllegalArgumentException(dialect.yamlName() + " is not a SQL database");
     };
   }
 

@@ -35,8 +35,8 @@ public record DatabaseAddress(Dialect dialect, String host, int port, String dat
       return Optional.empty();
     }
     Dialect dialect = Dialect.ofUrl(url).orElse(null);
-    if (dialect == null) {
-      return Optional.empty();
+    if (dialect == null || dialect.isStream()) {
+      return Optional.empty(); // a stream is no database: rules share it by design
     }
     if (dialect == Dialect.SQLITE) {
       String file = url.substring("jdbc:sqlite:".length());
@@ -72,7 +72,7 @@ public record DatabaseAddress(Dialect dialect, String host, int port, String dat
       case POSTGRESQL -> 5432;
       case MYSQL -> 3306;
       case MONGODB -> 27017;
-      case SQLITE -> 0;
+      case SQLITE, NATS -> 0;
     };
   }
 

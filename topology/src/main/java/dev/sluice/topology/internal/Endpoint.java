@@ -137,6 +137,7 @@ public record Endpoint(
       case POSTGRESQL -> 5432;
       case MYSQL -> 3306;
       case MONGODB -> 27017;
+      case NATS -> 4222;
       case SQLITE -> 0;
     };
   }

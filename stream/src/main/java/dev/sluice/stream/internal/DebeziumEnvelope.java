@@ -1,0 +1,155 @@
+package dev.sluice.stream.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.ChangeJson;
+import dev.sluice.journal.Column;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.Unavailable;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A change as the JSON that Debezium's JSON converter writes without schemas ({@code
+ * schemas.enable=false}): the value {@code {before, after, source, op, ts_ms}} and the key, an
+ * object of the primary key's columns. Where it differs from Debezium:
+ *
+ * <ul>
+ *   <li>values are written as {@code sluice tail} writes them (timestamps in ISO-8601, bytes as
+ *       {@code \x..}, decimals as strings), not in Debezium's per-type encodings;
+ *   <li>a column whose unchanged TOASTed value the source did not send is absent from {@code after}
+ *       (never a placeholder) and named in {@code unchanged}; a delete's {@code before} under
+ *       REPLICA IDENTITY DEFAULT holds the key columns only;
+ *   <li>{@code source} also has {@code position} (the journal position).
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class DebeziumEnvelope {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** Keys go in a header, which holds printable ASCII only: other characters are escaped. */
+  private static final JsonFactory ASCII_JSON =
+      JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
+  private final String serverName;
+  private final String database;
+
+  /**
+   * @param serverName {@code source.name} (Debezium's topic prefix)
+   * @param database {@code source.db}
+   */
+  public DebeziumEnvelope(String serverName, String database) {
+    this.serverName = serverName;
+    this.database = database;
+  }
+
+  /** The message's value. */
+  public byte[] value(ChangeEvent change, long nowMillis) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      TableSchema schema = change.schema();
+      List<String> unchanged = new ArrayList<>();
+      json.writeStartObject();
+      json.writeFieldName("before");
+      row(change.before(), schema, json, null);
+      json.writeFieldName("after");
+      row(change.after(), schema, json, unchanged);
+      json.writeObjectFieldStart("source");
+      json.writeStringField("version", "sluice");
+      json.writeStringField("connector", "postgresql");
+      json.writeStringField("name", serverName);
+      json.writeNumberField("ts_ms", change.commitTimeMicros() / 1000);
+      json.writeStringField(
+          "snapshot",
+          change.op() != Op.READ
+              ? "false"
+              : change.has(ChangeEvent.LAST_OF_SNAPSHOT_TABLE) ? "last" : "true");
+      json.writeStringField("db", database);
+      json.writeStringField("schema", change.table().schema());
+      json.writeStringField("table", change.table().name());
+      json.writeNumberField("txId", change.txId());
+      json.writeNumberField("lsn", change.lsn());
+      json.writeStringField("position", JournalPosition.format(change.position()));
+      json.writeEndObject();
+      json.writeStringField("op", String.valueOf(change.op().code()));
+      json.writeNumberField("ts_ms", nowMillis);
+      if (!unchanged.isEmpty()) {
+        json.writeArrayFieldStart("unchanged");
+        for (String column : unchanged) {
+          json.writeString(column);
+        }
+        json.writeEndArray();
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The message's key: the primary key's columns (characters beyond ASCII escaped as {@code
+   * \\uXXXX}), or null for a truncate or a keyless table.
+   */
+  public byte[] key(ChangeEvent change) {
+    TableSchema schema = change.schema();
+    if (change.op() == Op.TRUNCATE || !schema.hasKey()) {
+      return null;
+    }
+    Object[] row = change.after() != null ? change.after() : change.before();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    try (JsonGenerator json = ASCII_JSON.createGenerator(out)) {
+      json.writeStartObject();
+      for (int index : schema.keyIndexes()) {
+        Column column = schema.columns().get(index);
+        json.writeFieldName(column.name());
+        value(row[index], column, json);
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void row(
+      Object[] row, TableSchema schema, JsonGenerator json, List<String> unchanged)
+      throws IOException {
+    if (row == null) {
+      json.writeNull();
+      return;
+    }
+    json.writeStartObject();
+    for (int i = 0; i < row.length; i++) {
+      Column column = schema.columns().get(i);
+      if (row[i] == Unavailable.UNCHANGED_TOAST) {
+        if (unchanged != null) {
+          unchanged.add(column.name());
+        }
+        continue;
+      }
+      if (row[i] == Unavailable.ABSENT) {
+        continue;
+      }
+      json.writeFieldName(column.name());
+      value(row[i], column, json);
+    }
+    json.writeEndObject();
+  }
+
+  private static void value(Object value, Column column, JsonGenerator json) throws IOException {
+    if (value == null) {
+      json.writeNull();
+    } else {
+      ChangeJson.writeValue(value, column, json);
+    }
+  }
+}
