@@ -36,8 +36,7 @@ class ConfigJsonSchemaTest {
       Map.of(
           "targets.*.url", "nats://127.0.0.1:4222", // takes every target key
           "rules[].name", "r1",
-          "rules[].target", "t1",
-          "targets.*.url", "jdbc:postgresql://127.0.0.1:5432/app_copy",
+          "rules[].target", "t2",
           "replicas.*.nodes[].name", "n1",
           "replicas.*.nodes[].fedBy", "r1");
 
@@ -207,9 +206,18 @@ class ConfigJsonSchemaTest {
       case TABLE_RENAMES -> Map.of("public.orders", "orders");
       case TABLE_COLUMNS -> Map.of("public.orders", List.of("note"));
       case SECTION -> exampleSection(key, path);
-      case NAMED_SECTIONS ->
-          new LinkedHashMap<>(
-              Map.of(key.name().equals("targets") ? "t1" : "g1", exampleSection(key, path + ".*")));
+      case NAMED_SECTIONS -> {
+        Map<String, Object> sections = new LinkedHashMap<>();
+        sections.put(key.name().equals("targets") ? "t1" : "g1", exampleSection(key, path + ".*"));
+        if (key.name().equals("targets")) {
+          // t1 takes every target key (a nats: stream's too); the bidirectional rule needs a
+          // PostgreSQL peer that is not the source
+          sections.put(
+              "t2",
+              new LinkedHashMap<>(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/app_copy")));
+        }
+        yield sections;
+      }
       case SECTION_LIST -> {
         List<Object> items = new ArrayList<>();
         items.add(exampleSection(key, path + "[]"));
