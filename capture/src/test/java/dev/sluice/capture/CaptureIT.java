@@ -493,6 +493,26 @@ class CaptureIT {
   }
 
   @Test
+  void aSnapshotReadsEveryTableWhenOneHasASpaceInItsSchemaAndAQuoteAndAnEmojiInItsName()
+      throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE SCHEMA \"Odd Schema\"",
+          "CREATE TABLE \"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\"(id int PRIMARY KEY, v text)",
+          "INSERT INTO \"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\" VALUES (1, 'odd')",
+          "CREATE TABLE items(id int PRIMARY KEY, v text)",
+          "INSERT INTO items VALUES (1, 'plain'), (2, 'plain')");
+      f.start(f.source(SnapshotMode.INITIAL));
+      List<ChangeEvent> changes = f.awaitCount(3);
+      assertThat(changes.stream().map(c -> c.table().toString() + " " + c.op()))
+          .containsExactlyInAnyOrder(
+              "\"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\" READ",
+              "public.items READ",
+              "public.items READ");
+    }
+  }
+
+  @Test
   void anIdleCapturedDatabaseStillLetsTheSlotAdvance() throws Exception {
     try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
       f.sql(
