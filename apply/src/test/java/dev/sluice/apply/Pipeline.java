@@ -26,20 +26,23 @@ import java.util.function.BooleanSupplier;
  * <p>Every source database has a table {@code flush_mark}; {@link #flush} commits a row there and
  * waits until a rule's target has it: by then, every transaction committed before is applied.
  */
-final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable {
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
-  final PostgresCluster source;
-  final String database;
-  final Path dir;
-  final List<ApplyEvent> events = Collections.synchronizedList(new ArrayList<>());
-  SluiceConfig config;
-  Journal journal;
-  Capture capture;
-  ApplyEngine engine;
+  public final PostgresCluster source;
+  public final String database;
+  public final Path dir;
+  public final List<ApplyEvent> events = Collections.synchronizedList(new ArrayList<>());
+  public SluiceConfig config;
+  public Journal journal;
+  public Capture capture;
+  public ApplyEngine engine;
   private int flushes;
 
-  Pipeline(PostgresCluster source) throws Exception {
+  /** Whether {@link #await} gives up as soon as a rule has failed (else it waits it out). */
+  public boolean failFast = true;
+
+  public Pipeline(PostgresCluster source) throws Exception {
     this.source = source;
     this.database = "p" + COUNTER.incrementAndGet();
     this.dir = Files.createTempDirectory("sluice-pipeline");
@@ -47,14 +50,14 @@ final class Pipeline implements AutoCloseable {
     sql("CREATE TABLE flush_mark(id int PRIMARY KEY)");
   }
 
-  void sql(String... statements) {
+  public void sql(String... statements) {
     source.executeIn(database, statements);
   }
 
   /**
    * Loads the configuration (with {@code ${SOURCE_URL}}, {@code ${DIR}} and {@code extra} values).
    */
-  Pipeline configure(String yaml, Map<String, String> extra) {
+  public Pipeline configure(String yaml, Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(extra);
     env.put("SOURCE_URL", source.jdbcUrl(database));
     env.put("SLOT", "slot_" + database);
@@ -63,12 +66,12 @@ final class Pipeline implements AutoCloseable {
     return this;
   }
 
-  Pipeline configure(String yaml) {
+  public Pipeline configure(String yaml) {
     return configure(yaml, Map.of());
   }
 
   /** Starts capture and the rules. */
-  Pipeline start() {
+  public Pipeline start() {
     journal = Journal.open(config.journal());
     capture =
         Capture.start(
@@ -78,15 +81,15 @@ final class Pipeline implements AutoCloseable {
     return this;
   }
 
-  void startRules() {
+  public void startRules() {
     engine = ApplyEngine.start(config, journal, () -> capture.status().lastLsn(), events::add);
   }
 
-  void stopRules() {
+  public void stopRules() {
     engine.close();
   }
 
-  RuleStatus status(String rule) {
+  public RuleStatus status(String rule) {
     return engine.rule(rule).orElseThrow().status();
   }
 
@@ -96,18 +99,18 @@ final class Pipeline implements AutoCloseable {
    *
    * @param present tells whether the target holds the flush row with this id
    */
-  void flush(java.util.function.IntPredicate present) throws InterruptedException {
+  public void flush(java.util.function.IntPredicate present) throws InterruptedException {
     int id = ++flushes;
     sql("INSERT INTO flush_mark VALUES (" + id + ")");
     await(() -> present.test(id), "the flush row " + id + " to reach the target");
   }
 
-  void await(BooleanSupplier condition, String what) throws InterruptedException {
+  public void await(BooleanSupplier condition, String what) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (!condition.getAsBoolean()) {
       boolean failed =
           engine != null && engine.status().stream().anyMatch(s -> s.state() == RuleState.FAILED);
-      if ((Instant.now().isAfter(deadline) || failed) && !condition.getAsBoolean()) {
+      if ((Instant.now().isAfter(deadline) || (failed && failFast)) && !condition.getAsBoolean()) {
         fail(
             "waited 60 s for "
                 + what

@@ -3,6 +3,7 @@ package dev.sluice.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.apply.Pipeline;
 import dev.sluice.apply.RuleState;
 import dev.sluice.testkit.NatsServer;
 import dev.sluice.testkit.PostgresCluster;
