@@ -32,26 +32,7 @@ public final class Signals {
           }
         };
     try {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      Constructor<?> create = signal.getConstructor(String.class);
-      Method handle = signal.getMethod("handle", signal, handler);
-      InvocationHandler invocation =
-          (proxy, method, args) ->
-              switch (method.getName()) {
-                case "handle" -> {
-                  new Thread(once, "sluice-stop").start();
-                  yield null;
-                }
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "equals" -> proxy == args[0];
-                default -> "sluice signal handler";
-              };
-      Object proxy =
-          Proxy.newProxyInstance(
-              Signals.class.getClassLoader(), new Class<?>[] {handler}, invocation);
-      handle.invoke(null, create.newInstance("TERM"), proxy);
-      handle.invoke(null, create.newInstance("INT"), proxy);
+      handle(once, "sluice-stop", "TERM", "INT");
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("signal handlers unavailable, using a shutdown hook", e);
       Runtime.getRuntime().addShutdownHook(new Thread(once, "sluice-stop"));
@@ -65,29 +46,42 @@ public final class Signals {
    */
   public static boolean onHangup(Runnable action) {
     try {
-      Class<?> signal = Class.forName("sun.misc.Signal");
-      Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      Constructor<?> create = signal.getConstructor(String.class);
-      Method handle = signal.getMethod("handle", signal, handler);
-      InvocationHandler invocation =
-          (proxy, method, args) ->
-              switch (method.getName()) {
-                case "handle" -> {
-                  new Thread(action, "sluice-reload").start();
-                  yield null;
-                }
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "equals" -> proxy == args[0];
-                default -> "sluice reload signal handler";
-              };
-      Object proxy =
-          Proxy.newProxyInstance(
-              Signals.class.getClassLoader(), new Class<?>[] {handler}, invocation);
-      handle.invoke(null, create.newInstance("HUP"), proxy);
+      handle(action, "sluice-reload", "HUP");
       return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("no SIGHUP handler here", e);
       return false;
+    }
+  }
+
+  /**
+   * Runs {@code action} on a new thread named {@code thread} whenever one of {@code signals}
+   * arrives, through the JDK's {@code sun.misc.Signal}.
+   *
+   * @throws ReflectiveOperationException when this JDK has no such signal API
+   */
+  private static void handle(Runnable action, String thread, String... signals)
+      throws ReflectiveOperationException {
+    Class<?> signal = Class.forName("sun.misc.Signal");
+    Class<?> handler = Class.forName("sun.misc.SignalHandler");
+    Constructor<?> create = signal.getConstructor(String.class);
+    Method handle = signal.getMethod("handle", signal, handler);
+    InvocationHandler invocation =
+        (proxy, method, args) ->
+            switch (method.getName()) {
+              case "handle" -> {
+                new Thread(action, thread).start();
+                yield null;
+              }
+              case "hashCode" -> System.identityHashCode(proxy);
+              case "equals" -> proxy == args[0];
+              default -> "sluice signal handler (" + thread + ")";
+            };
+    Object proxy =
+        Proxy.newProxyInstance(
+            Signals.class.getClassLoader(), new Class<?>[] {handler}, invocation);
+    for (String name : signals) {
+      handle.invoke(null, create.newInstance(name), proxy);
     }
   }
 }
