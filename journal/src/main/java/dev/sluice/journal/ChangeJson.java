@@ -112,7 +112,12 @@ public final class ChangeJson {
     json.writeEndObject();
   }
 
-  private static void writeRow(
+  /**
+   * Writes a row as an object of its columns' values as {@code tail} does, null as null; a column
+   * the source did not send is left out, and an unchanged TOASTed one too, its name added to {@code
+   * unchanged} (when not null).
+   */
+  public static void writeRow(
       Object[] row, TableSchema schema, JsonGenerator json, List<String> unchanged)
       throws IOException {
     if (row == null) {

@@ -9,7 +9,6 @@ import dev.sluice.journal.Column;
 import dev.sluice.journal.JournalPosition;
 import dev.sluice.journal.Op;
 import dev.sluice.journal.TableSchema;
-import dev.sluice.journal.Unavailable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,9 +58,9 @@ public final class DebeziumEnvelope {
       List<String> unchanged = new ArrayList<>();
       json.writeStartObject();
       json.writeFieldName("before");
-      row(change.before(), schema, json, null);
+      ChangeJson.writeRow(change.before(), schema, json, null);
       json.writeFieldName("after");
-      row(change.after(), schema, json, unchanged);
+      ChangeJson.writeRow(change.after(), schema, json, unchanged);
       json.writeObjectFieldStart("source");
       json.writeStringField("version", "sluice");
       json.writeStringField("connector", "postgresql");
@@ -111,45 +110,16 @@ public final class DebeziumEnvelope {
       for (int index : schema.keyIndexes()) {
         Column column = schema.columns().get(index);
         json.writeFieldName(column.name());
-        value(row[index], column, json);
+        if (row[index] == null) {
+          json.writeNull();
+        } else {
+          ChangeJson.writeValue(row[index], column, json);
+        }
       }
       json.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
-  }
-
-  private static void row(
-      Object[] row, TableSchema schema, JsonGenerator json, List<String> unchanged)
-      throws IOException {
-    if (row == null) {
-      json.writeNull();
-      return;
-    }
-    json.writeStartObject();
-    for (int i = 0; i < row.length; i++) {
-      Column column = schema.columns().get(i);
-      if (row[i] == Unavailable.UNCHANGED_TOAST) {
-        if (unchanged != null) {
-          unchanged.add(column.name());
-        }
-        continue;
-      }
-      if (row[i] == Unavailable.ABSENT) {
-        continue;
-      }
-      json.writeFieldName(column.name());
-      value(row[i], column, json);
-    }
-    json.writeEndObject();
-  }
-
-  private static void value(Object value, Column column, JsonGenerator json) throws IOException {
-    if (value == null) {
-      json.writeNull();
-    } else {
-      ChangeJson.writeValue(value, column, json);
-    }
   }
 }
