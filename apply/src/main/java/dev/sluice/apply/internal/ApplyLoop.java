@@ -178,6 +178,12 @@ public final class ApplyLoop {
   private TableMapping heldMapping;
 
   /**
+   * The insert of a bidirectional rule that {@link #admitted} wrote already (its key was absent),
+   * for {@link #add} to count without writing it again; null when none.
+   */
+  private ChangeEvent writtenAhead;
+
+  /**
    * @param deadLetters where {@code onError: skip} writes refused changes; null for none
    * @param firstStartCheck checks each table before a rule without a checkpoint writes it; null for
    *     none
@@ -621,8 +627,19 @@ public final class ApplyLoop {
       return true;
     }
     flushChunk(); // the row as this transaction left it so far (a held key change is another key)
-    Object[] key = mapping.keyOf(mapping.project(change.after()));
+    Object[] row = mapping.project(change.after());
+    Object[] key = mapping.keyOf(row);
     Optional<Target.RowWrite> existing = target.lastWrite(mapping, key);
+    if (existing.isEmpty() && change.op() == Op.INSERT) {
+      // no row lock guards an absent key: the insert is written now, unless the application
+      // inserted the key meanwhile (the insert waits for it); then that row, committed now, is
+      // decided on like any other
+      if (target.insertIfAbsent(mapping, row)) {
+        writtenAhead = change;
+        return true;
+      }
+      existing = target.lastWrite(mapping, key);
+    }
     boolean incomingFirst = rule.node().compareTo(rule.target()) < 0;
     LastUpdateWins.Decision decision =
         LastUpdateWins.decide(change.op(), existing, change.commitTimeMicros(), incomingFirst);
@@ -701,6 +718,13 @@ public final class ApplyLoop {
 
   private void add(TableMapping mapping, ChangeEvent change)
       throws TargetException, RuleFailedException {
+    if (change == writtenAhead) {
+      writtenAhead = null;
+      dirty = true;
+      pendingCounts.merge(change.op(), 1L, Long::sum);
+      seenByMirror(mapping, change);
+      return;
+    }
     if (careful) {
       applyAlone(mapping, change);
       seenByMirror(mapping, change);

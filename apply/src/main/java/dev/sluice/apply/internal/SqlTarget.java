@@ -654,6 +654,23 @@ public final class SqlTarget implements Target {
   }
 
   @Override
+  public boolean insertIfAbsent(TableMapping mapping, Object[] row) throws TargetException {
+    try {
+      PreparedStatement statement = statement(dialect.insertIfAbsent(mapping));
+      List<Column> columns = mapping.columns();
+      int index = 1;
+      for (int i = 0; i < columns.size(); i++) {
+        if (mapping.isWritten(i)) {
+          bind(statement, index++, row[i], columns.get(i));
+        }
+      }
+      return statement.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("inserting a row of " + mapping.target() + " on " + config.name(), e);
+    }
+  }
+
+  @Override
   public void commitWithoutCheckpoint() throws TargetException {
     try {
       connection.commit();

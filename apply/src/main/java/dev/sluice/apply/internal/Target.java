@@ -121,6 +121,17 @@ public interface Target extends AutoCloseable {
   }
 
   /**
+   * Inserts a row unless its key is there, now rather than in a batch; waits for a transaction that
+   * is inserting the same key and says whether this insert wrote the row.
+   */
+  default boolean insertIfAbsent(TableMapping mapping, Object[] row) throws TargetException {
+    throw new TargetException(
+        dialect().yamlName() + " targets do not insert single rows for bidirectional rules",
+        false,
+        null);
+  }
+
+  /**
    * The transaction that last wrote a target row.
    *
    * @param commitMicros its commit time (the origin's, when a peer wrote it), or 0 when unknown
