@@ -179,14 +179,7 @@ public final class Applier implements AutoCloseable {
           fail(e.getMessage());
           return;
         }
-        if (state != RuleState.RETRYING) {
-          emit("rule.paused", "target " + target.name() + " failed, retrying: " + e.getMessage());
-        }
-        state = RuleState.RETRYING;
-        lastError = e.getMessage();
-        LOG.warn("rule {}: {} (retrying in {} ms)", rule.name(), e.getMessage(), backoffMillis);
-        sleep(backoffMillis);
-        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+        backoffMillis = pause(e, backoffMillis);
       } catch (RuleFailedException e) {
         fail(e.getMessage());
         return;
@@ -197,6 +190,21 @@ public final class Applier implements AutoCloseable {
       }
     }
     state = RuleState.STOPPED;
+  }
+
+  /**
+   * The target failed in a way that may pass: the rule is paused (said once), waits {@code
+   * backoffMillis} and returns the next, longer wait.
+   */
+  private long pause(TargetException e, long backoffMillis) {
+    if (state != RuleState.RETRYING) {
+      emit("rule.paused", "target " + target.name() + " failed, retrying: " + e.getMessage());
+    }
+    state = RuleState.RETRYING;
+    lastError = e.getMessage();
+    LOG.warn("rule {}: {} (retrying in {} ms)", rule.name(), e.getMessage(), backoffMillis);
+    sleep(backoffMillis);
+    return Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
   }
 
   /**
@@ -217,14 +225,7 @@ public final class Applier implements AutoCloseable {
           fail(e.getMessage());
           return;
         }
-        if (state != RuleState.RETRYING) {
-          emit("rule.paused", "target " + target.name() + " failed, retrying: " + e.getMessage());
-        }
-        state = RuleState.RETRYING;
-        lastError = e.getMessage();
-        LOG.warn("rule {}: {} (retrying in {} ms)", rule.name(), e.getMessage(), backoffMillis);
-        sleep(backoffMillis);
-        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+        backoffMillis = pause(e, backoffMillis);
       } catch (RuntimeException e) {
         LOG.error("rule {} failed unexpectedly", rule.name(), e);
         fail("rule " + rule.name() + " failed: " + e);

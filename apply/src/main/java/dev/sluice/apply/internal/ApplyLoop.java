@@ -279,16 +279,26 @@ public final class ApplyLoop {
       boundary = applied;
       return;
     }
+    long start = seekStartOfNewRule(reader, journal);
+    LOG.info(
+        "rule {} has no checkpoint in its target: it starts at {}",
+        rule.name(),
+        JournalPosition.format(start));
+  }
+
+  /**
+   * Positions {@code reader} where a rule without a checkpoint starts ({@link #startOfNewRule}).
+   *
+   * @return that position, or {@link JournalPosition#NONE} for the journal's start
+   */
+  static long seekStartOfNewRule(JournalReader reader, Journal journal) {
     long start = startOfNewRule(journal);
     if (start == JournalPosition.NONE) {
       reader.seekAfter(JournalPosition.NONE);
     } else {
       reader.seek(start);
     }
-    LOG.info(
-        "rule {} has no checkpoint in its target: it starts at {}",
-        rule.name(),
-        JournalPosition.format(start));
+    return start;
   }
 
   /**

@@ -123,12 +123,7 @@ public final class StreamLoop {
       boundary = committed;
       return;
     }
-    long start = ApplyLoop.startOfNewRule(journal);
-    if (start == JournalPosition.NONE) {
-      reader.seekAfter(JournalPosition.NONE);
-    } else {
-      reader.seek(start);
-    }
+    long start = ApplyLoop.seekStartOfNewRule(reader, journal);
     LOG.info(
         "rule {} has no checkpoint in its stream: it starts at {}",
         rule.name(),

@@ -95,8 +95,8 @@ public final class DebeziumEnvelope {
   }
 
   /**
-   * The message's key: the primary key's columns (characters beyond ASCII escaped as {@code
-   * \\uXXXX}), or null for a truncate or a keyless table.
+   * The message's key: the primary key's columns (characters beyond ASCII written as JSON's
+   * four-hex-digit escapes), or null for a truncate or a keyless table.
    */
   public byte[] key(ChangeEvent change) {
     TableSchema schema = change.schema();
