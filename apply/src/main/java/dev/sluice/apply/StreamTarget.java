@@ -39,6 +39,13 @@ public interface StreamTarget extends AutoCloseable {
    */
   void send(ChangeEvent change, String renamed) throws TargetException;
 
+  /**
+   * Tells that the journal's last change of a source transaction went by, after {@link #send} when
+   * the rule sent it, and also when it did not (another table, or a kind its mode leaves out): a
+   * target that frames transactions sends its END here. Called before the commit that follows.
+   */
+  default void transactionEnd(ChangeEvent last) throws TargetException {}
+
   /** Waits until the broker holds everything sent, then records the checkpoint. */
   void commit(Checkpoint checkpoint) throws TargetException;
 

@@ -322,7 +322,7 @@ public final class ConfigLoader {
         if (dialect != null && dialect.isStream()) {
           stream = streamSettings(t);
         } else {
-          for (String key : List.of("stream", "subjectPrefix")) {
+          for (String key : STREAM_ONLY_KEYS) {
             if (t.string(key, null) != null) {
               t.problem(key, key + " applies only to nats: targets");
             }
@@ -342,7 +342,20 @@ public final class ConfigLoader {
       return targets;
     }
 
-    private static StreamSettings streamSettings(YamlSection t) {
+    private static final List<String> STREAM_ONLY_KEYS =
+        List.of(
+            "stream",
+            "subjectPrefix",
+            "format",
+            "transactions",
+            "token",
+            "credentials",
+            "nkey",
+            "tlsCa",
+            "tlsCert",
+            "tlsKey");
+
+    private StreamSettings streamSettings(YamlSection t) {
       String stream = t.string("stream", StreamSettings.DEFAULT_NAME);
       if (!STREAM_NAME.matcher(stream).matches()) {
         t.problem(
@@ -358,7 +371,30 @@ public final class ConfigLoader {
                 + "' is not a valid subject prefix: tokens of letters, digits, '_', '-'"
                 + " separated by '.'");
       }
-      return new StreamSettings(stream, prefix);
+      StreamFormat format = t.choice("format", StreamFormat.class, StreamFormat.DEBEZIUM);
+      boolean transactions = t.bool("transactions", false);
+      return new StreamSettings(stream, prefix, format, transactions, streamAuth(t));
+    }
+
+    private StreamAuth streamAuth(YamlSection t) {
+      Secret token = t.secret("token");
+      Path credentials = t.parse("credentials", null, this::path);
+      Secret nkey = t.secret("nkey");
+      if (credentials != null && nkey != null) {
+        t.problem("nkey", "set credentials or nkey, not both (each signs the server's challenge)");
+      }
+      if (nkey != null && !nkey.reveal().startsWith("SU")) {
+        t.problem("nkey", "an NKey user seed starts with SU");
+      }
+      Path tlsCa = t.parse("tlsCa", null, this::path);
+      Path tlsCert = t.parse("tlsCert", null, this::path);
+      Path tlsKey = t.parse("tlsKey", null, this::path);
+      if ((tlsCert == null) != (tlsKey == null)) {
+        t.problem(
+            tlsCert == null ? "tlsKey" : "tlsCert",
+            "tlsCert and tlsKey go together (the client certificate and its private key)");
+      }
+      return new StreamAuth(token, credentials, nkey, tlsCa, tlsCert, tlsKey);
     }
 
     private String resolveSqlite(String url) {
