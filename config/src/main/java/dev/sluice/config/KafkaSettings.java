@@ -73,6 +73,23 @@ public record KafkaSettings(
     producer = Map.copyOf(producer);
   }
 
+  /** These settings with another topic prefix. */
+  public KafkaSettings withTopicPrefix(String prefix) {
+    return new KafkaSettings(
+        prefix,
+        securityProtocol,
+        saslMechanism,
+        trustStore,
+        trustStorePassword,
+        acks,
+        compression,
+        linger,
+        batchSize,
+        partitions,
+        replicationFactor,
+        producer);
+  }
+
   /** Whether a passed-through property's value is secret (printed masked). */
   public static boolean isSecretProperty(String name) {
     String lower = name.toLowerCase(java.util.Locale.ROOT);

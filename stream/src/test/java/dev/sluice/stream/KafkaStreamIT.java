@@ -224,7 +224,7 @@ class KafkaStreamIT {
       assertThat(p.status(rule).state()).isEqualTo(RuleState.RUNNING);
       assertThat(
               KafkaMessages.read(broker.bootstrapServers(), "sluice-checkpoints").stream()
-                  .filter(m -> rule.equals(m.key())))
+                  .filter(m -> (prefix + "/" + rule).equals(m.key())))
           .isNotEmpty();
     }
   }

@@ -184,7 +184,7 @@ public final class KafkaTarget implements StreamTarget {
     Checkpoint latest = null;
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       TopicPartition partition = new TopicPartition(CHECKPOINT_TOPIC, 0);
-      byte[] key = rule.getBytes(StandardCharsets.UTF_8);
+      byte[] key = checkpointKey();
       for (ConsumerRecord<byte[], byte[]> record : readAll(consumer, List.of(partition))) {
         if (java.util.Arrays.equals(key, record.key()) && record.value() != null) {
           String[] parts = new String(record.value(), StandardCharsets.UTF_8).split(" ");
@@ -199,6 +199,14 @@ public final class KafkaTarget implements StreamTarget {
     } catch (KafkaException | IllegalStateException e) {
       throw failure("cannot read the checkpoint of rule " + rule + " from " + CHECKPOINT_TOPIC, e);
     }
+  }
+
+  /**
+   * {@code <topicPrefix>/<rule>}: a rule that publishes under another prefix (new topics) starts
+   * afresh, as it would into a new cluster.
+   */
+  private byte[] checkpointKey() {
+    return (settings.topicPrefix() + "/" + rule).getBytes(StandardCharsets.UTF_8);
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {
@@ -348,7 +356,7 @@ public final class KafkaTarget implements StreamTarget {
       producer.send(
           new ProducerRecord<>(
               CHECKPOINT_TOPIC,
-              rule.getBytes(StandardCharsets.UTF_8),
+              checkpointKey(),
               (checkpoint.position() + " " + checkpoint.lsn() + " " + checkpoint.commitTimeMicros())
                   .getBytes(StandardCharsets.UTF_8)));
       producer.commitTransaction();
