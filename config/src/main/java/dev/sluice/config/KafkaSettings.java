@@ -58,7 +58,6 @@ public record KafkaSettings(
           "acks",
           "max.in.flight.requests.per.connection",
           "retries",
-          "transaction.timeout.ms",
           "security.protocol",
           "sasl.mechanism",
           "sasl.jaas.config",

@@ -255,6 +255,26 @@ class KafkaStreamIT {
   }
 
   @Test
+  void aTableWhoseTopicWouldBeLongerThanKafkaAllowsStopsTheRuleWithAnErrorNamingTheFix()
+      throws Exception {
+    String rule = next() + "-rule";
+    String prefix = rule + "." + "p".repeat(150);
+    String table = "\uD83D\uDE00".repeat(15); // 60 bytes: 180 characters escaped
+    try (Pipeline p = new Pipeline(PG.cluster())) {
+      p.failFast = false;
+      p.sql("CREATE TABLE \"" + table + "\"(id int PRIMARY KEY)");
+      p.configure(yaml(prefix, "", "{ name: " + rule + ", target: events }")).start();
+      p.sql("INSERT INTO \"" + table + "\" VALUES (1)");
+      p.await(() -> p.status(rule).state() == RuleState.FAILED, "the rule to stop");
+      assertThat(p.status(rule).lastError())
+          .contains("target events")
+          .contains("the topic of table public.\"" + table + "\"")
+          .contains("more than Kafka's 249")
+          .contains("rename");
+    }
+  }
+
+  @Test
   void aBrokerStoppedUnderLoadPausesOnlyItsRuleAndEveryChangeArrivesOnceAfterwards()
       throws Exception {
     for (int round = 1; round <= ROUNDS; round++) {

@@ -22,11 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
@@ -65,6 +68,9 @@ public final class KafkaTarget implements StreamTarget {
   public static final String TABLE = "sluice.table";
   public static final String COMMIT = "sluice.commit";
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Longer than the producers' default {@code transaction.timeout.ms} (60 s). */
+  private static final Duration DECIDED_TIMEOUT = Duration.ofSeconds(75);
 
   private final TargetConfig target;
   private final String rule;
@@ -182,23 +188,77 @@ public final class KafkaTarget implements StreamTarget {
   @Override
   public Optional<Checkpoint> checkpoint() throws TargetException {
     Checkpoint latest = null;
+    TopicPartition partition = new TopicPartition(CHECKPOINT_TOPIC, 0);
+    awaitDecided(partition);
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-      TopicPartition partition = new TopicPartition(CHECKPOINT_TOPIC, 0);
       byte[] key = checkpointKey();
-      for (ConsumerRecord<byte[], byte[]> record : readAll(consumer, List.of(partition))) {
-        if (java.util.Arrays.equals(key, record.key()) && record.value() != null) {
-          String[] parts = new String(record.value(), StandardCharsets.UTF_8).split(" ");
-          long position = Long.parseLong(parts[0]);
-          latest =
-              position == JournalPosition.NONE
-                  ? null
-                  : new Checkpoint(position, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-        }
+      List<byte[]> values = new ArrayList<>();
+      readAll(
+          consumer,
+          List.of(partition),
+          record -> {
+            if (java.util.Arrays.equals(key, record.key())) {
+              values.add(record.value());
+            }
+          });
+      byte[] last = values.isEmpty() ? null : values.get(values.size() - 1);
+      if (last != null) {
+        String[] parts = new String(last, StandardCharsets.UTF_8).split(" ");
+        long position = Long.parseLong(parts[0]);
+        latest =
+            position == JournalPosition.NONE
+                ? null
+                : new Checkpoint(position, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
       }
       return Optional.ofNullable(latest);
     } catch (KafkaException | IllegalStateException e) {
       throw failure("cannot read the checkpoint of rule " + rule + " from " + CHECKPOINT_TOPIC, e);
     }
+  }
+
+  /**
+   * Waits until every record the partition holds now is committed or aborted. Other rules write
+   * their checkpoints to the same partition: a transaction of theirs that is still open (or that a
+   * crashed process left open, until the broker aborts it after {@code transaction.timeout.ms})
+   * holds back what a {@code read_committed} reader sees, and with it this rule's own last
+   * checkpoint when that was written after it.
+   */
+  private void awaitDecided(TopicPartition partition) throws TargetException {
+    long deadline = System.nanoTime() + DECIDED_TIMEOUT.toNanos();
+    try {
+      long written = endOffset(partition, IsolationLevel.READ_UNCOMMITTED);
+      while (endOffset(partition, IsolationLevel.READ_COMMITTED) < written) {
+        if (System.nanoTime() > deadline) {
+          throw new TargetException(
+              "target "
+                  + target.name()
+                  + " ("
+                  + target.maskedUrl()
+                  + "): an open transaction on "
+                  + CHECKPOINT_TOPIC
+                  + " (another rule's, or one a crashed process left) has not ended within "
+                  + DECIDED_TIMEOUT.toSeconds()
+                  + " s; the broker aborts it after its transaction.timeout.ms",
+              true,
+              null);
+        }
+        Thread.sleep(100);
+      }
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      throw failure("cannot read the end offsets of " + CHECKPOINT_TOPIC, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure("interrupted", e);
+    }
+  }
+
+  private long endOffset(TopicPartition partition, IsolationLevel isolation)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    return admin
+        .listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(isolation))
+        .partitionResult(partition)
+        .get(timeoutMillis(target), TimeUnit.MILLISECONDS)
+        .offset();
   }
 
   /**
@@ -215,21 +275,29 @@ public final class KafkaTarget implements StreamTarget {
   }
 
   /** Every committed record of the partitions, from the start to their end now. */
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(
-      KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+  private static void readAll(
+      KafkaConsumer<byte[], byte[]> consumer,
+      List<TopicPartition> partitions,
+      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
     while (!reached(consumer, end)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "reading " + partitions + " back did not reach its end within " + READ_TIMEOUT);
+            "reading "
+                + partitions
+                + " back made no progress for "
+                + READ_TIMEOUT.toSeconds()
+                + " s");
       }
-      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      var records = consumer.poll(Duration.ofMillis(200));
+      records.forEach(each);
+      if (!records.isEmpty()) {
+        deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+      }
     }
-    return records;
   }
 
   private static boolean reached(
@@ -256,19 +324,22 @@ public final class KafkaTarget implements StreamTarget {
                   infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
                 }
               });
-      for (ConsumerRecord<byte[], byte[]> record : readAll(consumer, partitions)) {
-        if (!rule.equals(header(record, RULE))) {
-          continue;
-        }
-        long position = JournalPosition.parse(header(record, POSITION));
-        if (position < from || position > to) {
-          continue;
-        }
-        held.merge(
-            Subjects.table(header(record, TABLE)),
-            new Held(1, position),
-            (a, b) -> new Held(a.messages() + 1, Math.max(a.lastPosition(), b.lastPosition())));
-      }
+      readAll(
+          consumer,
+          partitions,
+          record -> {
+            if (!rule.equals(header(record, RULE))) {
+              return;
+            }
+            long position = JournalPosition.parse(header(record, POSITION));
+            if (position < from || position > to) {
+              return;
+            }
+            held.merge(
+                Subjects.table(header(record, TABLE)),
+                new Held(1, position),
+                (a, b) -> new Held(a.messages() + 1, Math.max(a.lastPosition(), b.lastPosition())));
+          });
       return held;
     } catch (KafkaException | IllegalStateException e) {
       throw failure("cannot read the topics " + prefix + "* back", e);
