@@ -121,4 +121,93 @@ record CapturedJournal(String table, Path journalDir, int rows) {
       return rows / seconds;
     }
   }
+
+  /**
+   * Publishes the whole journal into Kafka (topics of a prefix of their own) with a running rule,
+   * as {@code sluice run} does; returns changes per second from the rule's start until its
+   * checkpoint covers the journal (every transaction committed), after checking that a {@code
+   * read_committed} consumer sees one record per change.
+   */
+  double publishIntoKafka(BenchContext ctx, String scenario, String subject, String kafkaUrl)
+      throws Exception {
+    String prefix = "bench" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    SluiceYaml yaml =
+        SluiceYaml.capture(ctx.clusters().source(), table, journalDir).withTarget(kafkaUrl, null);
+    SluiceConfig loaded = SluicePipeline.load(yaml);
+    TargetConfig kafka = loaded.targets().values().iterator().next();
+    SluiceConfig config =
+        new SluiceConfig(
+            loaded.file(),
+            loaded.source(),
+            loaded.journal(),
+            java.util.Map.of(
+                kafka.name(),
+                new TargetConfig(
+                    kafka.name(),
+                    kafka.url(),
+                    null,
+                    null,
+                    kafka.dialect(),
+                    kafka.connectTimeout(),
+                    null,
+                    kafka.kafka().withTopicPrefix(prefix))),
+            loaded.rules(),
+            loaded.replicas(),
+            loaded.monitor(),
+            loaded.state());
+    long took;
+    try (Journal journal = Journal.open(config.journal())) {
+      long last = journal.lastPosition();
+      long started = System.nanoTime();
+      try (ApplyEngine engine = ApplyEngine.start(config, journal, () -> 0, event -> {})) {
+        Applier rule = engine.rule(SluiceYaml.RULE).orElseThrow();
+        BenchContext.await(
+            () -> rule.checkpointPosition() >= last,
+            20,
+            ctx.timeoutFor(rows),
+            "publishing " + table + " into " + subject);
+        took = System.nanoTime() - started;
+      }
+    }
+    long records = committedRecords(kafkaUrl.substring("kafka://".length()), prefix + ".");
+    ctx.results().check(scenario, subject, "records published", rows, records);
+    double seconds = took / 1e9;
+    ctx.results()
+        .progress(
+            String.format("  %s/%s: %,d changes in %.2f s", scenario, subject, records, seconds));
+    return rows / seconds;
+  }
+
+  /** How many records a read_committed consumer sees in the topics of the prefix. */
+  private static long committedRecords(String bootstrapServers, String prefix) {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", bootstrapServers);
+    p.put("isolation.level", "read_committed");
+    p.put("enable.auto.commit", "false");
+    p.put("max.poll.records", "10000");
+    var bytes = new org.apache.kafka.common.serialization.ByteArrayDeserializer();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, bytes, bytes)) {
+      java.util.List<org.apache.kafka.common.TopicPartition> partitions =
+          new java.util.ArrayList<>();
+      consumer
+          .listTopics(java.time.Duration.ofSeconds(20))
+          .forEach(
+              (topic, infos) -> {
+                if (topic.startsWith(prefix)) {
+                  infos.forEach(
+                      i ->
+                          partitions.add(
+                              new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+                }
+              });
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      var end = consumer.endOffsets(partitions, java.time.Duration.ofSeconds(20));
+      long count = 0;
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        count += consumer.poll(java.time.Duration.ofMillis(200)).count();
+      }
+      return count;
+    }
+  }
 }

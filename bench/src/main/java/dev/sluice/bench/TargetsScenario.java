@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.sluice.testkit.KafkaBroker;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.util.List;
  * path, which is the rules' apply loop over a range): MariaDB ({@code 127.0.0.1:3306}, root, no
  * password, database {@code test}), a SQLite file, the in-process MongoDB wire server
  * (mongo-java-server, memory backend), NATS JetStream ({@code 127.0.0.1:4222}, a running rule
- * publishing every change with acknowledgements), and a real MongoDB when {@code
+ * publishing every change with acknowledgements), Kafka (a KRaft broker the bench starts in a child
+ * JVM, a running rule publishing in transactions), and a real MongoDB when {@code
  * SLUICE_BENCH_MONGO_URI} is set. A target that cannot be reached is noted and skipped, the others
  * still run.
  */
@@ -32,8 +34,8 @@ public final class TargetsScenario implements Scenario {
 
   @Override
   public String description() {
-    return "apply rate into MariaDB, SQLite, MongoDB (wire server; real one when configured) and"
-        + " NATS JetStream";
+    return "apply rate into MariaDB, SQLite, MongoDB (wire server; real one when configured),"
+        + " NATS JetStream and Kafka";
   }
 
   @Override
@@ -92,6 +94,8 @@ public final class TargetsScenario implements Scenario {
               note + " published to NATS JetStream (" + NATS + "), acknowledged");
     }
 
+    kafka(ctx, journal, note, reps);
+
     String mongoUri = System.getenv("SLUICE_BENCH_MONGO_URI");
     if (mongoUri != null && !mongoUri.isBlank()) {
       List<Double> real = new ArrayList<>();
@@ -106,6 +110,34 @@ public final class TargetsScenario implements Scenario {
           .add(NAME, "mongodb", "changes/s", true, real, note + " (SLUICE_BENCH_MONGO_URI)");
     } else {
       ctx.results().note("targets: no real MongoDB (SLUICE_BENCH_MONGO_URI is not set)");
+    }
+  }
+
+  /** Kafka: a KRaft broker of the bench's own (a child JVM), one topic prefix per repetition. */
+  private static void kafka(BenchContext ctx, CapturedJournal journal, String note, int reps)
+      throws Exception {
+    KafkaBroker broker;
+    try {
+      broker = KafkaBroker.start(ctx.newDir("kafka"));
+    } catch (java.io.IOException e) {
+      ctx.results().note("targets: Kafka skipped, the broker did not start: " + e.getMessage());
+      return;
+    }
+    try (broker) {
+      List<Double> kafka = new ArrayList<>();
+      for (int rep = 1; rep <= reps; rep++) {
+        kafka.add(journal.publishIntoKafka(ctx, NAME, "kafka", broker.url()));
+      }
+      ctx.results()
+          .add(
+              NAME,
+              "kafka",
+              "changes/s",
+              true,
+              kafka,
+              note
+                  + " published to Kafka (a KRaft broker in a child JVM), transactional, read"
+                  + " back read_committed");
     }
   }
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Compare a rule's source tables with its target, row by row.",
-      "For a rule into a stream (nats:), read the stream back and compare the count and the last"
+      "For a rule into a stream (kafka: or nats:), read the stream back and compare the count and the last"
           + " journal position of its messages per table with the journal.",
       "Waits until replication has caught up, compares chunk digests and descends into differing"
           + " chunks to the row, re-checks differences once replication settled again, and prints"

@@ -146,6 +146,12 @@ public final class ConfigJsonSchema {
                       List.of(
                           object("type", "string"),
                           object("type", "array", "items", object("type", "string")))));
+          case PROPERTIES ->
+              object(
+                  "type",
+                  List.of("object", "null"),
+                  "additionalProperties",
+                  object("type", List.of("string", "number", "boolean")));
           case SECTION -> mapping(key, !key.required());
           case NAMED_SECTIONS ->
               object(

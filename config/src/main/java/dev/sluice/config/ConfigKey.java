@@ -57,6 +57,8 @@ public record ConfigKey(
     TABLE_RENAMES,
     /** A mapping from source table to a list of column names. */
     TABLE_COLUMNS,
+    /** A mapping from property names to values (text, numbers or booleans), passed through. */
+    PROPERTIES,
     /** A mapping with the keys {@code children}. */
     SECTION,
     /** A mapping from names the user chooses to mappings with the keys {@code children}. */
@@ -105,6 +107,12 @@ public record ConfigKey(
         min,
         max,
         List.of());
+  }
+
+  /** A whole number whose default depends on the target (none in the catalogue). */
+  static ConfigKey integer(String name, long min, long max, String description) {
+    return new ConfigKey(
+        name, Kind.INTEGER, description, null, false, List.of(), min, max, List.of());
   }
 
   static ConfigKey mappings(String name, Kind kind, String description, ConfigKey... children) {

@@ -5,6 +5,7 @@ import static dev.sluice.config.ConfigKey.Kind.DURATION;
 import static dev.sluice.config.ConfigKey.Kind.LAG_TOLERANCE;
 import static dev.sluice.config.ConfigKey.Kind.NAMED_SECTIONS;
 import static dev.sluice.config.ConfigKey.Kind.PATH;
+import static dev.sluice.config.ConfigKey.Kind.PROPERTIES;
 import static dev.sluice.config.ConfigKey.Kind.SECRET;
 import static dev.sluice.config.ConfigKey.Kind.SECTION;
 import static dev.sluice.config.ConfigKey.Kind.SECTION_LIST;
@@ -114,7 +115,7 @@ public final class ConfigKeys {
               "url",
               URL,
               "jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite: (a file, relative to"
-                  + " this file), mongodb: or nats: URL."),
+                  + " this file), mongodb:, nats: or kafka: URL (kafka://host:9092,host2:9092)."),
           ConfigKey.of("user", STRING, null, "The user, when the URL does not carry it."),
           ConfigKey.of(
               "password",
@@ -143,15 +144,15 @@ public final class ConfigKeys {
               "format",
               StreamFormat.class,
               StreamFormat.DEBEZIUM,
-              "nats: targets only: debezium: the JSON of Debezium's converter without schemas;"
+              "nats: and kafka: targets: debezium: the JSON of Debezium's converter without schemas;"
                   + " cloudevents: a CloudEvents 1.0 event (structured JSON) with that envelope"
                   + " as its data."),
           ConfigKey.of(
               "transactions",
               BOOLEAN,
               "false",
-              "nats: targets only: true sends a BEGIN and an END message around each source"
-                  + " transaction's changes on <subjectPrefix>.transaction."),
+              "nats: and kafka: targets: true sends a BEGIN and an END message around each"
+                  + " source transaction's changes on <prefix>.transaction."),
           ConfigKey.of(
               "token",
               SECRET,
@@ -186,7 +187,75 @@ public final class ConfigKeys {
               PATH,
               null,
               "nats: targets only: PEM file of the client certificate's private key (PKCS#8,"
-                  + " unencrypted)."));
+                  + " unencrypted)."),
+          ConfigKey.of(
+              "topicPrefix",
+              STRING,
+              null,
+              "kafka: targets only: each change is a record on the topic"
+                  + " <topicPrefix>.<schema>.<table> (or <topicPrefix>.<rename>). Default sluice."),
+          ConfigKey.of(
+              "securityProtocol",
+              STRING,
+              null,
+              "kafka: targets only: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. Default"
+                  + " PLAINTEXT, or SASL_PLAINTEXT when user is set."),
+          ConfigKey.of(
+              "saslMechanism",
+              STRING,
+              null,
+              "kafka: targets only: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, with user and"
+                  + " password. Default PLAIN."),
+          ConfigKey.of(
+              "trustStore",
+              PATH,
+              null,
+              "kafka: targets only: the TLS trust store (PKCS12 or JKS file) for SSL and SASL_SSL;"
+                  + " default the JVM's."),
+          ConfigKey.of(
+              "trustStorePassword",
+              SECRET,
+              null,
+              "kafka: targets only: the trust store's password; ${NAME} takes it from the"
+                  + " environment. Masked in every output."),
+          ConfigKey.of(
+              "acks",
+              STRING,
+              null,
+              "kafka: targets only: all (the only value: exactly once needs every in-sync"
+                  + " replica). Default all."),
+          ConfigKey.of(
+              "compression", STRING, null, "kafka: targets only: none or gzip. Default none."),
+          ConfigKey.of(
+              "linger",
+              DURATION,
+              null,
+              "kafka: targets only: how long the producer waits to fill a batch. Default 5ms."),
+          ConfigKey.integer(
+              "batchSize",
+              1,
+              Integer.MAX_VALUE,
+              "kafka: targets only: the largest batch per partition, in bytes. Default 65536."),
+          ConfigKey.integer(
+              "partitions",
+              0,
+              100_000,
+              "kafka: targets only: the partitions of each topic Sluice creates; 0 takes the"
+                  + " broker's num.partitions. Default 0."),
+          ConfigKey.integer(
+              "replicationFactor",
+              0,
+              Short.MAX_VALUE,
+              "kafka: targets only: the replicas of each topic Sluice creates (and of the"
+                  + " checkpoint topic); 0 takes the broker's default.replication.factor. Default 0."),
+          ConfigKey.of(
+              "producer",
+              PROPERTIES,
+              null,
+              "kafka: targets only: any other producer property (e.g. ssl.endpoint.identification"
+                  + ".algorithm), passed through; properties Sluice sets itself are refused."
+                  + " Values of names with password, secret or jaas are masked in every"
+                  + " output."));
 
   /** {@code batch:} of a rule. */
   public static final ConfigKey BATCH =

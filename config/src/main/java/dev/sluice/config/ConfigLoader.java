@@ -48,6 +48,42 @@ public final class ConfigLoader {
   private static final java.util.Set<RuleMode> STREAM_MODES =
       java.util.EnumSet.of(RuleMode.CDC, RuleMode.MIRROR, RuleMode.APPEND);
   private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+  private static final Pattern KAFKA_URL =
+      Pattern.compile(
+          "//(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):\\d{1,5}(,(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):\\d{1,5})*/?");
+  private static final List<String> NATS_KEYS =
+      List.of(
+          "stream", "subjectPrefix", "token", "credentials", "nkey", "tlsCa", "tlsCert", "tlsKey");
+
+  /** Keys of every stream target: how each change is written. */
+  private static final List<String> STREAM_KEYS = List.of("format", "transactions");
+  private static final List<String> KAFKA_KEYS =
+      List.of(
+          "topicPrefix",
+          "securityProtocol",
+          "saslMechanism",
+          "trustStore",
+          "trustStorePassword",
+          "acks",
+          "compression",
+          "linger",
+          "batchSize",
+          "partitions",
+          "replicationFactor",
+          "producer");
+  private static final Map<String, String> OWNED_BY_KEY =
+      Map.of(
+          "bootstrap.servers", "url",
+          "acks", "acks",
+          "security.protocol", "securityProtocol",
+          "sasl.mechanism", "saslMechanism",
+          "sasl.jaas.config", "user and password",
+          "ssl.truststore.location", "trustStore",
+          "ssl.truststore.password", "trustStorePassword",
+          "compression.type", "compression",
+          "linger.ms", "linger",
+          "batch.size", "batchSize");
   private static final Pattern SUBJECT_PREFIX =
       Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
@@ -303,7 +339,7 @@ public final class ConfigLoader {
                 "'"
                     + Masking.maskUrl(url)
                     + "' is not a supported target URL; expected jdbc:postgresql:,"
-                    + " jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite:, mongodb: or nats:");
+                    + " jdbc:mysql: or jdbc:mariadb:, jdbc:sqlite:, mongodb:, nats: or kafka:");
           } else if (dialect == Dialect.SQLITE) {
             url = resolveSqlite(url);
           } else if (sourceAddress != null
@@ -319,14 +355,20 @@ public final class ConfigLoader {
           }
         }
         StreamSettings stream = null;
-        if (dialect != null && dialect.isStream()) {
+        KafkaSettings kafka = null;
+        if (dialect == null || !dialect.isStream()) {
+          onlyFor(t, STREAM_KEYS, "nats: and kafka:");
+        }
+        if (dialect == Dialect.NATS) {
           stream = streamSettings(t);
         } else {
-          for (String key : STREAM_ONLY_KEYS) {
-            if (t.string(key, null) != null) {
-              t.problem(key, key + " applies only to nats: targets");
-            }
-          }
+          onlyFor(t, NATS_KEYS, "nats:");
+        }
+        if (dialect == Dialect.KAFKA) {
+          kafkaBrokers(t, url);
+          kafka = kafkaSettings(t);
+        } else {
+          onlyFor(t, KAFKA_KEYS, "kafka:");
         }
         targets.put(
             name,
@@ -337,23 +379,132 @@ public final class ConfigLoader {
                 t.secret("password"),
                 dialect,
                 connectTimeout(t, TargetConfig.DEFAULT_CONNECT_TIMEOUT),
-                stream));
+                stream,
+                kafka));
       }
       return targets;
     }
 
-    private static final List<String> STREAM_ONLY_KEYS =
-        List.of(
-            "stream",
-            "subjectPrefix",
-            "format",
-            "transactions",
-            "token",
-            "credentials",
-            "nkey",
-            "tlsCa",
-            "tlsCert",
-            "tlsKey");
+    private static void onlyFor(YamlSection t, List<String> keys, String scheme) {
+      for (String key : keys) {
+        if (t.has(key)) {
+          t.problem(key, key + " applies only to " + scheme + " targets");
+        }
+      }
+    }
+
+    /** {@code kafka://host:port,host2:port}: the bootstrap servers, each with its port. */
+    private static void kafkaBrokers(YamlSection t, String url) {
+      String rest = url.substring("kafka:".length());
+      if (!KAFKA_URL.matcher(rest).matches()) {
+        t.problem(
+            "url",
+            "'"
+                + Masking.maskUrl(url)
+                + "' is not a Kafka URL; expected kafka://host:port or"
+                + " kafka://host:port,host2:port (the bootstrap servers)");
+      }
+    }
+
+    private KafkaSettings kafkaSettings(YamlSection t) {
+      String prefix = t.string("topicPrefix", KafkaSettings.DEFAULT_TOPIC_PREFIX);
+      if (!TOPIC_PREFIX.matcher(prefix).matches()) {
+        t.problem(
+            "topicPrefix",
+            "'"
+                + prefix
+                + "' is not a valid topic prefix: letters, digits, '.', '_', '-' (at most 200)");
+      }
+      boolean sasl = t.has("user");
+      String protocol =
+          oneOf(
+              t,
+              "securityProtocol",
+              sasl ? "SASL_PLAINTEXT" : "PLAINTEXT",
+              KafkaSettings.SECURITY_PROTOCOLS,
+              true);
+      String mechanism = oneOf(t, "saslMechanism", "PLAIN", KafkaSettings.SASL_MECHANISMS, true);
+      if (protocol.startsWith("SASL_") && !sasl) {
+        t.problem(
+            "securityProtocol",
+            protocol + " needs user and password (the SASL " + mechanism + " credentials)");
+      } else if (sasl && !protocol.startsWith("SASL_")) {
+        t.problem(
+            "user",
+            "a user is sent with SASL only; set securityProtocol to SASL_PLAINTEXT or SASL_SSL");
+      }
+      Path trustStore = t.parse("trustStore", null, this::path);
+      Secret trustPassword = t.secret("trustStorePassword");
+      if (trustStore != null && !protocol.endsWith("SSL")) {
+        t.problem("trustStore", "a trust store is used with SSL or SASL_SSL only");
+      }
+      if (trustPassword != null && trustStore == null) {
+        t.problem("trustStorePassword", "a trust store password needs trustStore");
+      }
+      String acks = t.string("acks", "all");
+      if (!acks.equals("all") && !acks.equals("-1")) {
+        t.problem(
+            "acks",
+            "'"
+                + acks
+                + "': a kafka: target's producer is idempotent and transactional (exactly once),"
+                + " which needs acks all");
+      }
+      String compression = oneOf(t, "compression", "none", KafkaSettings.COMPRESSIONS, false);
+      Duration linger = t.duration("linger", Duration.ofMillis(5));
+      int batchSize = t.integer("batchSize", 65536, 1, Integer.MAX_VALUE);
+      int partitions = t.integer("partitions", 0, 0, 100_000);
+      int replication = t.integer("replicationFactor", 0, 0, Short.MAX_VALUE);
+      Map<String, String> producer = new java.util.TreeMap<>();
+      YamlSection properties = t.section("producer");
+      for (String name : properties.keys()) {
+        String value = properties.string(name, "");
+        if (KafkaSettings.OWNED_PROPERTIES.contains(name)) {
+          properties.problem(
+              name,
+              "producer property "
+                  + name
+                  + " is set by Sluice"
+                  + (OWNED_BY_KEY.containsKey(name)
+                      ? " from the key " + OWNED_BY_KEY.get(name)
+                      : " (the producer is idempotent and transactional for exactly once)")
+                  + "; remove it from producer:");
+        } else {
+          producer.put(name, value);
+        }
+      }
+      return new KafkaSettings(
+          prefix,
+          protocol,
+          mechanism,
+          trustStore,
+          trustPassword,
+          "all",
+          compression,
+          linger,
+          batchSize,
+          partitions,
+          replication,
+          producer,
+          t.choice("format", StreamFormat.class, StreamFormat.DEBEZIUM),
+          t.bool("transactions", false));
+    }
+
+    private static String oneOf(
+        YamlSection t, String key, String defaultValue, Set<String> allowed, boolean upper) {
+      String value = t.string(key, defaultValue);
+      String normal =
+          upper
+              ? value.toUpperCase(java.util.Locale.ROOT)
+              : value.toLowerCase(java.util.Locale.ROOT);
+      if (!allowed.contains(normal)) {
+        t.problem(
+            key,
+            "'" + value + "' is not one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        return defaultValue;
+      }
+      return normal;
+    }
 
     private StreamSettings streamSettings(YamlSection t) {
       String stream = t.string("stream", StreamSettings.DEFAULT_NAME);

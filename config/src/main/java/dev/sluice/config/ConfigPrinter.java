@@ -54,6 +54,9 @@ public final class ConfigPrinter {
         line(out, 2, "tlsCert", auth.tlsCert() == null ? null : auth.tlsCert().toString());
         line(out, 2, "tlsKey", auth.tlsKey() == null ? null : auth.tlsKey().toString());
       }
+      if (t.kafka() != null) {
+        kafka(out, t.kafka());
+      }
     }
     out.append("rules:").append(config.rules().isEmpty() ? " []\n" : "\n");
     for (RuleConfig r : config.rules()) {
@@ -101,6 +104,38 @@ public final class ConfigPrinter {
     line(out, 1, "poll", Durations.format(m.poll()));
     line(out, 0, "state", config.state().toString());
     return out.toString();
+  }
+
+  private static void kafka(StringBuilder out, KafkaSettings k) {
+    line(out, 2, "topicPrefix", k.topicPrefix());
+    line(out, 2, "securityProtocol", k.securityProtocol());
+    line(out, 2, "saslMechanism", k.saslMechanism());
+    line(out, 2, "trustStore", k.trustStore() == null ? null : k.trustStore().toString());
+    line(out, 2, "trustStorePassword", k.trustStorePassword() == null ? null : Secret.MASK);
+    line(out, 2, "acks", k.acks());
+    line(out, 2, "compression", k.compression());
+    line(out, 2, "linger", Durations.format(k.linger()));
+    line(out, 2, "batchSize", Integer.toString(k.batchSize()));
+    line(out, 2, "partitions", Integer.toString(k.partitions()));
+    line(out, 2, "replicationFactor", Integer.toString(k.replicationFactor()));
+    line(out, 2, "format", k.format().yamlName());
+    line(out, 2, "transactions", Boolean.toString(k.transactions()));
+    line(
+        out,
+        2,
+        "producer",
+        k.producer().entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(
+                e ->
+                    quote(e.getKey())
+                        + ": "
+                        + quote(
+                            KafkaSettings.isSecretProperty(e.getKey())
+                                ? Secret.MASK
+                                : e.getValue()))
+            .collect(Collectors.joining(", ", "{ ", " }"))
+            .replace("{  }", "{}"));
   }
 
   private static void line(StringBuilder out, int depth, String key, String value) {

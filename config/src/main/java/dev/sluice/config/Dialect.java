@@ -10,7 +10,12 @@ public enum Dialect implements YamlEnum {
   SQLITE("jdbc:sqlite:"),
   MONGODB("mongodb:", "mongodb+srv:"),
   /** A NATS JetStream stream: each change is published as a message (a stream target). */
-  NATS("nats:");
+  NATS("nats:"),
+  /**
+   * A Kafka cluster ({@code kafka://host:9092,host2:9092}): each change is a record (a stream
+   * target).
+   */
+  KAFKA("kafka:");
 
   private final String[] prefixes;
 
@@ -18,7 +23,7 @@ public enum Dialect implements YamlEnum {
     this.prefixes = prefixes;
   }
 
-  /** The dialect of a JDBC, MongoDB or NATS URL, if it is one Sluice knows. */
+  /** The dialect of a JDBC, MongoDB, NATS or Kafka URL, if it is one Sluice knows. */
   public static Optional<Dialect> ofUrl(String url) {
     String lower = url.toLowerCase(Locale.ROOT);
     for (Dialect dialect : values()) {
@@ -37,6 +42,6 @@ public enum Dialect implements YamlEnum {
 
   /** Whether the target is a message stream (changes are published, not applied to tables). */
   public boolean isStream() {
-    return this == NATS;
+    return this == NATS || this == KAFKA;
   }
 }

@@ -9,7 +9,8 @@ package dev.sluice.config;
  * @param password the password, or null
  * @param dialect the kind of database, from the URL
  * @param connectTimeout the longest an attempt to connect and log in may take (default 10 s)
- * @param stream where a stream target publishes; null for databases
+ * @param stream where a nats: target publishes; null for other targets
+ * @param kafka how a kafka: target publishes; null for other targets
  */
 public record TargetConfig(
     String name,
@@ -18,13 +19,14 @@ public record TargetConfig(
     Secret password,
     Dialect dialect,
     java.time.Duration connectTimeout,
-    StreamSettings stream) {
+    StreamSettings stream,
+    KafkaSettings kafka) {
   /** {@code targets.<name>.connectTimeout} when the file does not set it. */
   public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   /** A database target with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
   public TargetConfig(String name, String url, String user, Secret password, Dialect dialect) {
-    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT, null);
+    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT, null, null);
   }
 
   /** A database target. */
@@ -35,7 +37,7 @@ public record TargetConfig(
       Secret password,
       Dialect dialect,
       java.time.Duration connectTimeout) {
-    this(name, url, user, password, dialect, connectTimeout, null);
+    this(name, url, user, password, dialect, connectTimeout, null, null);
   }
 
   /** A target with the default {@link #DEFAULT_CONNECT_TIMEOUT}. */
@@ -46,7 +48,19 @@ public record TargetConfig(
       Secret password,
       Dialect dialect,
       StreamSettings stream) {
-    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT, stream);
+    this(name, url, user, password, dialect, DEFAULT_CONNECT_TIMEOUT, stream, null);
+  }
+
+  /** A target that is not a kafka: one. */
+  public TargetConfig(
+      String name,
+      String url,
+      String user,
+      Secret password,
+      Dialect dialect,
+      java.time.Duration connectTimeout,
+      StreamSettings stream) {
+    this(name, url, user, password, dialect, connectTimeout, stream, null);
   }
 
   /** The URL with any password in it masked, for messages. */
@@ -70,6 +84,7 @@ public record TargetConfig(
         + ", connectTimeout="
         + connectTimeout
         + (stream == null ? "" : ", stream=" + stream)
+        + (kafka == null ? "" : ", kafka=" + kafka)
         + "]";
   }
 }

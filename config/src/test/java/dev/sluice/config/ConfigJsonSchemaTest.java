@@ -208,22 +208,37 @@ class ConfigJsonSchemaTest {
       case TABLE_PATTERNS -> List.of("public.orders");
       case TABLE_RENAMES -> Map.of("public.orders", "orders");
       case TABLE_COLUMNS -> Map.of("public.orders", List.of("note"));
+      case PROPERTIES -> new LinkedHashMap<>(Map.of("delivery.timeout.ms", 120000));
       case SECTION -> exampleSection(key, path);
       case NAMED_SECTIONS -> {
         Map<String, Object> sections = new LinkedHashMap<>();
         sections.put(key.name().equals("targets") ? "t1" : "g1", exampleSection(key, path + ".*"));
         if (key.name().equals("targets")) {
-          // t1 takes every target key (a nats: stream's too); the bidirectional rule needs a
-          // PostgreSQL peer that is not the source
+          // t1 takes every target key but a kafka: one's, t3 every key but a nats: one's; the
+          // bidirectional rule needs a PostgreSQL peer that is not the source
+          Map<String, Object> nats = (Map<String, Object>) sections.get("t1");
+          Map<String, Object> kafka = new LinkedHashMap<>(nats);
+          kafka.put("url", "kafka://127.0.0.1:9092,[::1]:9093");
+          kafka.put("securityProtocol", "SASL_SSL");
+          kafka.put("saslMechanism", "SCRAM-SHA-512");
+          kafka.put("acks", "all");
+          kafka.put("compression", "gzip");
+          for (ConfigKey child : key.children()) {
+            if (child.description().startsWith("kafka: targets only")) {
+              nats.remove(child.name());
+            } else if (child.description().startsWith("nats: targets only")) {
+              kafka.remove(child.name());
+            }
+          }
           sections.put(
               "t2",
               new LinkedHashMap<>(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/app_copy")));
+          sections.put("t3", kafka);
           // a nats: target takes credentials or nkey, not both
-          Map<String, Object> t1 = (Map<String, Object>) sections.get("t1");
           sections.put(
-              "t3",
+              "t4",
               new LinkedHashMap<>(
-                  Map.of("url", "nats://127.0.0.1:4222", "nkey", t1.remove("nkey"))));
+                  Map.of("url", "nats://127.0.0.1:4222", "nkey", nats.remove("nkey"))));
         }
         yield sections;
       }
@@ -255,7 +270,8 @@ class ConfigJsonSchemaTest {
   private static void addUnknownKeys(Object node, String path, List<String> sections) {
     if (node instanceof Map<?, ?> map) {
       boolean named = path.endsWith("targets") || path.endsWith("replicas");
-      boolean leaf = path.endsWith("rename") || path.endsWith("excludeColumns");
+      boolean leaf =
+          path.endsWith("rename") || path.endsWith("excludeColumns") || path.endsWith("producer");
       if (leaf) {
         return;
       }
@@ -274,7 +290,10 @@ class ConfigJsonSchemaTest {
   }
 
   private static void paths(JsonNode node, String path, Set<String> out) {
-    if (node.isObject() && !path.endsWith("rename") && !path.endsWith("excludeColumns")) {
+    if (node.isObject()
+        && !path.endsWith("rename")
+        && !path.endsWith("excludeColumns")
+        && !path.endsWith("producer")) {
       boolean named = path.equals("targets") || path.equals("replicas");
       node.properties()
           .forEach(

@@ -161,6 +161,81 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aKafkaTargetTakesItsClientKeysAndMasksItsSecretsEverywhere() {
+    SluiceConfig config =
+        parse(
+            """
+            source: { url: jdbc:postgresql://db/app }
+            targets:
+              events:
+                url: "kafka://k1:9092,k2:9093"
+                user: app
+                password: "${MIRROR_PW}"
+                securityProtocol: sasl_ssl
+                saslMechanism: SCRAM-SHA-512
+                trustStore: certs/trust.p12
+                trustStorePassword: "${SLUICE_SOURCE_PASSWORD}"
+                compression: gzip
+                linger: 20ms
+                batchSize: 262144
+                partitions: 6
+                replicationFactor: 3
+                producer: { delivery.timeout.ms: 60000, ssl.key.password: "${MIRROR_PW}" }
+            rules:
+              - { name: out, target: events }
+            """);
+
+    KafkaSettings kafka = config.targets().get("events").kafka();
+    assertThat(kafka.topicPrefix()).isEqualTo("sluice");
+    assertThat(kafka.securityProtocol()).isEqualTo("SASL_SSL");
+    assertThat(kafka.trustStore()).isEqualTo(BASE.resolve("certs/trust.p12"));
+    assertThat(kafka.trustStorePassword().reveal()).isEqualTo("s3cret");
+    assertThat(kafka.linger()).isEqualTo(Duration.ofMillis(20));
+    assertThat(kafka.producer())
+        .containsEntry("delivery.timeout.ms", "60000")
+        .containsEntry("ssl.key.password", "m1rror");
+    String printed = ConfigPrinter.toYaml(config) + config.targets().get("events");
+    assertThat(printed).doesNotContain("m1rror").doesNotContain("s3cret").contains("<masked>");
+  }
+
+  @Test
+  void kafkaKeysThatWouldBreakExactlyOnceOrAreMisspeltAreRefusedWithTheirPath() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                targets:
+                  db: { url: "jdbc:sqlite::memory:", topicPrefix: t }
+                  k: { url: "kafka://k1", acks: 1, compression: brotli, topicPrefix: "a b" }
+                  p:
+                    url: "kafka://k1:9092"
+                    producer: { transactional.id: mine, enable.idempotence: false, linger.ms: 1 }
+                rules:
+                  - { name: a, target: db }
+                  - { name: b, target: k }
+                  - { name: c, target: p }
+                """))
+        .extracting(Object::toString)
+        .containsExactly(
+            "sluice.yaml:3: targets.db.topicPrefix: topicPrefix applies only to kafka: targets",
+            "sluice.yaml:4: targets.k.url: 'kafka://k1' is not a Kafka URL; expected"
+                + " kafka://host:port or kafka://host:port,host2:port (the bootstrap servers)",
+            "sluice.yaml:4: targets.k.topicPrefix: 'a b' is not a valid topic prefix: letters,"
+                + " digits, '.', '_', '-' (at most 200)",
+            "sluice.yaml:4: targets.k.acks: '1': a kafka: target's producer is idempotent and"
+                + " transactional (exactly once), which needs acks all",
+            "sluice.yaml:4: targets.k.compression: 'brotli' is not one of gzip, none",
+            "sluice.yaml:7: targets.p.producer.transactional.id: producer property"
+                + " transactional.id is set by Sluice (the producer is idempotent and"
+                + " transactional for exactly once); remove it from producer:",
+            "sluice.yaml:7: targets.p.producer.enable.idempotence: producer property"
+                + " enable.idempotence is set by Sluice (the producer is idempotent and"
+                + " transactional for exactly once); remove it from producer:",
+            "sluice.yaml:7: targets.p.producer.linger.ms: producer property linger.ms is set by"
+                + " Sluice from the key linger; remove it from producer:");
+  }
+
+  @Test
   void aNatsTargetTakesItsFormatTransactionsAndAuthenticationWithSecretsMasked() {
     SluiceConfig config =
         parse(
@@ -213,7 +288,7 @@ class ConfigLoaderTest {
                 """))
         .extracting(Object::toString)
         .containsExactly(
-            "sluice.yaml:3: targets.db.format: format applies only to nats: targets",
+            "sluice.yaml:3: targets.db.format: format applies only to nats: and kafka: targets",
             "sluice.yaml:3: targets.db.token: token applies only to nats: targets",
             "sluice.yaml:4: targets.bus.format: 'avro' is not one of debezium | cloudevents",
             "sluice.yaml:4: targets.bus.transactions: 'yes' is not true or false",

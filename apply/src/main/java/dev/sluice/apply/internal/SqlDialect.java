@@ -33,7 +33,7 @@ public abstract class SqlDialect {
       case POSTGRESQL -> new PostgresDialect();
       case MYSQL -> new MySqlDialect();
       case SQLITE -> new SqliteDialect();
-      case MONGODB, NATS ->
+      case MONGODB, NATS, KAFKA ->
           throw new IllegalArgumentException(dialect.yamlName() + " is not a SQL database");
     };
   }

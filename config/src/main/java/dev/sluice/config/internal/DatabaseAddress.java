@@ -72,7 +72,7 @@ public record DatabaseAddress(Dialect dialect, String host, int port, String dat
       case POSTGRESQL -> 5432;
       case MYSQL -> 3306;
       case MONGODB -> 27017;
-      case SQLITE, NATS -> 0;
+      case SQLITE, NATS, KAFKA -> 0;
     };
   }
 

@@ -138,6 +138,7 @@ public record Endpoint(
       case MYSQL -> 3306;
       case MONGODB -> 27017;
       case NATS -> 4222;
+      case KAFKA -> 9092;
       case SQLITE -> 0;
     };
   }

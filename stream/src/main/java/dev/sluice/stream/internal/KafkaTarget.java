@@ -1,0 +1,481 @@
+package dev.sluice.stream.internal;
+
+import dev.sluice.apply.Checkpoint;
+import dev.sluice.apply.StreamTarget;
+import dev.sluice.apply.TargetException;
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.TableName;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.JournalPosition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A rule's Kafka producer, exactly once by Kafka's transactions.
+ *
+ * <ul>
+ *   <li>Each change is one record on its table's topic ({@link Topics}), keyed by the primary key
+ *       (JSON), with the headers {@code sluice.position}, {@code sluice.rule}, {@code sluice.table}
+ *       and {@code sluice.commit}. Topics are created through the admin client when missing.
+ *   <li>The producer is idempotent and transactional, with {@code transactional.id} {@code
+ *       sluice-<rule>}. The changes between two commits and the rule's checkpoint (a record keyed
+ *       by the rule on the compacted topic {@code sluice-checkpoints}) go in one transaction: a
+ *       consumer reading {@code read_committed} sees the changes exactly when the checkpoint that
+ *       covers them is there.
+ *   <li>A new connection's {@code initTransactions} aborts what a previous one (a crashed process)
+ *       left open, and fences it off; the checkpoint is then read back {@code read_committed}, so
+ *       the rule resumes after the last committed change: nothing lost, nothing twice.
+ * </ul>
+ *
+ * <p>Used by one thread.
+ */
+public final class KafkaTarget implements StreamTarget {
+  public static final String CHECKPOINT_TOPIC = "sluice-checkpoints";
+  public static final String POSITION = "sluice.position";
+  public static final String RULE = "sluice.rule";
+  public static final String TABLE = "sluice.table";
+  public static final String COMMIT = "sluice.commit";
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Longer than the producers' default {@code transaction.timeout.ms} (60 s). */
+  private static final Duration DECIDED_TIMEOUT = Duration.ofSeconds(75);
+
+  private final TargetConfig target;
+  private final String rule;
+  private final KafkaSettings settings;
+  private final Admin admin;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final MessageBody body;
+  private final Set<String> knownTopics = new HashSet<>();
+  private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+  private boolean inTransaction;
+
+  private KafkaTarget(
+      TargetConfig target,
+      String rule,
+      Admin admin,
+      KafkaProducer<byte[], byte[]> producer,
+      MessageBody body) {
+    this.target = target;
+    this.rule = rule;
+    this.settings = target.kafka();
+    this.admin = admin;
+    this.producer = producer;
+    this.body = body;
+  }
+
+  /**
+   * Connects: creates the checkpoint topic when missing and fences off (aborting its open
+   * transaction) any earlier producer of the rule.
+   */
+  public static KafkaTarget connect(TargetConfig target, String rule, String database)
+      throws TargetException {
+    KafkaSettings settings = target.kafka();
+    Admin admin = null;
+    KafkaProducer<byte[], byte[]> producer = null;
+    try {
+      admin = Admin.create(KafkaClients.admin(target));
+      ensureTopic(target, admin, CHECKPOINT_TOPIC, 1, true);
+      producer =
+          new KafkaProducer<>(
+              KafkaClients.producer(target, rule),
+              new ByteArraySerializer(),
+              new ByteArraySerializer());
+      producer.initTransactions();
+      return new KafkaTarget(
+          target, rule, admin, producer, MessageBody.debezium(settings.topicPrefix(), database));
+    } catch (TargetException e) {
+      closeQuietly(producer, admin);
+      throw e;
+    } catch (KafkaException e) {
+      closeQuietly(producer, admin);
+      throw failure(target, "cannot connect", e);
+    }
+  }
+
+  /** The rule's transactional id: one live producer per rule and Kafka cluster. */
+  public static String transactionalId(String rule) {
+    return "sluice-" + rule;
+  }
+
+  private static void ensureTopic(
+      TargetConfig target, Admin admin, String topic, int partitions, boolean compacted)
+      throws TargetException {
+    try {
+      if (admin
+          .listTopics()
+          .names()
+          .get(timeoutMillis(target), TimeUnit.MILLISECONDS)
+          .contains(topic)) {
+        return;
+      }
+      KafkaSettings settings = target.kafka();
+      NewTopic create =
+          new NewTopic(
+              topic,
+              Optional.ofNullable(partitions > 0 ? partitions : null),
+              Optional.ofNullable(
+                  settings.replicationFactor() > 0 ? (short) settings.replicationFactor() : null));
+      if (compacted) {
+        create.configs(
+            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      }
+      admin.createTopics(List.of(create)).all().get(timeoutMillis(target), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return; // made meanwhile by another rule
+      }
+      Throwable cause = e.getCause();
+      throw new TargetException(
+          "target "
+              + target.name()
+              + " ("
+              + target.maskedUrl()
+              + "): cannot create topic "
+              + topic
+              + ": "
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage(),
+          !(cause instanceof InvalidTopicException || cause instanceof AuthorizationException),
+          cause);
+    } catch (TimeoutException e) {
+      throw failure(target, "cannot reach the cluster to create topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure(target, "interrupted", e);
+    } catch (KafkaException e) {
+      throw failure(target, "cannot create topic " + topic, e);
+    }
+  }
+
+  private static long timeoutMillis(TargetConfig target) {
+    return Math.max(target.connectTimeout().toMillis(), 1000);
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpoint() throws TargetException {
+    Checkpoint latest = null;
+    TopicPartition partition = new TopicPartition(CHECKPOINT_TOPIC, 0);
+    awaitDecided(partition);
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      byte[] key = checkpointKey();
+      List<byte[]> values = new ArrayList<>();
+      readAll(
+          consumer,
+          List.of(partition),
+          record -> {
+            if (java.util.Arrays.equals(key, record.key())) {
+              values.add(record.value());
+            }
+          });
+      byte[] last = values.isEmpty() ? null : values.get(values.size() - 1);
+      if (last != null) {
+        String[] parts = new String(last, StandardCharsets.UTF_8).split(" ");
+        long position = Long.parseLong(parts[0]);
+        latest =
+            position == JournalPosition.NONE
+                ? null
+                : new Checkpoint(position, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+      }
+      return Optional.ofNullable(latest);
+    } catch (KafkaException | IllegalStateException e) {
+      throw failure("cannot read the checkpoint of rule " + rule + " from " + CHECKPOINT_TOPIC, e);
+    }
+  }
+
+  /**
+   * Waits until every record the partition holds now is committed or aborted. Other rules write
+   * their checkpoints to the same partition: a transaction of theirs that is still open (or that a
+   * crashed process left open, until the broker aborts it after {@code transaction.timeout.ms})
+   * holds back what a {@code read_committed} reader sees, and with it this rule's own last
+   * checkpoint when that was written after it.
+   */
+  private void awaitDecided(TopicPartition partition) throws TargetException {
+    long deadline = System.nanoTime() + DECIDED_TIMEOUT.toNanos();
+    try {
+      long written = endOffset(partition, IsolationLevel.READ_UNCOMMITTED);
+      while (endOffset(partition, IsolationLevel.READ_COMMITTED) < written) {
+        if (System.nanoTime() > deadline) {
+          throw new TargetException(
+              "target "
+                  + target.name()
+                  + " ("
+                  + target.maskedUrl()
+                  + "): an open transaction on "
+                  + CHECKPOINT_TOPIC
+                  + " (another rule's, or one a crashed process left) has not ended within "
+                  + DECIDED_TIMEOUT.toSeconds()
+                  + " s; the broker aborts it after its transaction.timeout.ms",
+              true,
+              null);
+        }
+        Thread.sleep(100);
+      }
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      throw failure("cannot read the end offsets of " + CHECKPOINT_TOPIC, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure("interrupted", e);
+    }
+  }
+
+  private long endOffset(TopicPartition partition, IsolationLevel isolation)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    return admin
+        .listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(isolation))
+        .partitionResult(partition)
+        .get(timeoutMillis(target), TimeUnit.MILLISECONDS)
+        .offset();
+  }
+
+  /**
+   * {@code <topicPrefix>/<rule>}: a rule that publishes under another prefix (new topics) starts
+   * afresh, as it would into a new cluster.
+   */
+  private byte[] checkpointKey() {
+    return (settings.topicPrefix() + "/" + rule).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer() {
+    return new KafkaConsumer<>(
+        KafkaClients.consumer(target), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Every committed record of the partitions, from the start to their end now. */
+  private static void readAll(
+      KafkaConsumer<byte[], byte[]> consumer,
+      List<TopicPartition> partitions,
+      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
+    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+    while (!reached(consumer, end)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "reading "
+                + partitions
+                + " back made no progress for "
+                + READ_TIMEOUT.toSeconds()
+                + " s");
+      }
+      var records = consumer.poll(Duration.ofMillis(200));
+      records.forEach(each);
+      if (!records.isEmpty()) {
+        deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+      }
+    }
+  }
+
+  private static boolean reached(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey(), READ_TIMEOUT) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public Map<TableName, Held> held(long from, long to) throws TargetException {
+    Map<TableName, Held> held = new TreeMap<>();
+    String prefix = settings.topicPrefix() + ".";
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer
+          .listTopics(READ_TIMEOUT)
+          .forEach(
+              (topic, infos) -> {
+                if (topic.startsWith(prefix)) {
+                  infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+                }
+              });
+      readAll(
+          consumer,
+          partitions,
+          record -> {
+            if (!rule.equals(header(record, RULE))) {
+              return;
+            }
+            long position = JournalPosition.parse(header(record, POSITION));
+            if (position < from || position > to) {
+              return;
+            }
+            held.merge(
+                Subjects.table(header(record, TABLE)),
+                new Held(1, position),
+                (a, b) -> new Held(a.messages() + 1, Math.max(a.lastPosition(), b.lastPosition())));
+          });
+      return held;
+    } catch (KafkaException | IllegalStateException e) {
+      throw failure("cannot read the topics " + prefix + "* back", e);
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void send(ChangeEvent change, String renamed) throws TargetException {
+    throwSendFailure();
+    String topic = Topics.of(settings.topicPrefix(), change.table(), renamed);
+    if (knownTopics.add(topic)) {
+      if (topic.length() > Topics.MAX_LENGTH) {
+        knownTopics.remove(topic);
+        throw new TargetException(
+            "target "
+                + target.name()
+                + ": the topic of table "
+                + change.table()
+                + " would be "
+                + topic.length()
+                + " characters long, more than Kafka's "
+                + Topics.MAX_LENGTH
+                + " ("
+                + topic.substring(0, 60)
+                + "…); rename the table in the rule (rename:) or shorten topicPrefix",
+            false,
+            null);
+      }
+      try {
+        ensureTopic(target, admin, topic, settings.partitions(), false);
+      } catch (TargetException e) {
+        knownTopics.remove(topic);
+        throw e;
+      }
+    }
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(POSITION, ascii(JournalPosition.format(change.position())));
+    headers.add(RULE, rule.getBytes(StandardCharsets.UTF_8));
+    headers.add(TABLE, ascii(Subjects.header(change.table())));
+    headers.add(COMMIT, ascii(Long.toString(change.commitTimeMicros())));
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            topic, null, body.key(change), body.value(change, System.currentTimeMillis()), headers);
+    try {
+      begin();
+      producer.send(
+          record,
+          (metadata, e) -> {
+            if (e != null) {
+              sendFailure.compareAndSet(null, e);
+            }
+          });
+    } catch (KafkaException e) {
+      throw failure("cannot send to " + topic, e);
+    }
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private void begin() {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+    }
+  }
+
+  private void throwSendFailure() throws TargetException {
+    Exception e = sendFailure.get();
+    if (e != null) {
+      throw failure("a send failed", e);
+    }
+  }
+
+  @Override
+  public void commit(Checkpoint checkpoint) throws TargetException {
+    try {
+      begin();
+      producer.send(
+          new ProducerRecord<>(
+              CHECKPOINT_TOPIC,
+              checkpointKey(),
+              (checkpoint.position() + " " + checkpoint.lsn() + " " + checkpoint.commitTimeMicros())
+                  .getBytes(StandardCharsets.UTF_8)));
+      producer.commitTransaction();
+      inTransaction = false;
+    } catch (KafkaException e) {
+      throw failure("cannot commit the transaction of rule " + rule, e);
+    }
+    throwSendFailure();
+  }
+
+  private TargetException failure(String what, Throwable cause) {
+    return failure(target, what, cause);
+  }
+
+  /** Retriable, unless the cluster refused the credentials or the rights. */
+  private static TargetException failure(TargetConfig target, String what, Throwable cause) {
+    Throwable root =
+        cause instanceof ExecutionException && cause.getCause() != null ? cause.getCause() : cause;
+    boolean permanent =
+        root instanceof AuthenticationException
+            || root instanceof AuthorizationException
+            || root instanceof InvalidTopicException;
+    return new TargetException(
+        "target " + target.name() + " (" + target.maskedUrl() + "): " + what + ": " + root,
+        !permanent,
+        cause);
+  }
+
+  private static void closeQuietly(KafkaProducer<?, ?> producer, Admin admin) {
+    try {
+      if (producer != null) {
+        producer.close(Duration.ZERO);
+      }
+    } catch (RuntimeException e) {
+      // closing a failed producer
+    }
+    try {
+      if (admin != null) {
+        admin.close(Duration.ZERO);
+      }
+    } catch (RuntimeException e) {
+      // closing a failed client
+    }
+  }
+
+  /** Closes without committing: what is open is aborted, by the broker or the next connection. */
+  @Override
+  public void close() {
+    closeQuietly(producer, admin);
+  }
+}

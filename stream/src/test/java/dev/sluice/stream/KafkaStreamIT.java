@@ -1,0 +1,362 @@
+package dev.sluice.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.apply.Pipeline;
+import dev.sluice.apply.RuleState;
+import dev.sluice.journal.JournalPosition;
+import dev.sluice.testkit.KafkaBroker;
+import dev.sluice.testkit.PostgresCluster;
+import dev.sluice.testkit.PostgresExtension;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Rules into Kafka, end to end: a real source, capture, the journal and a real KRaft broker in a
+ * child JVM (one per class, stopped and started again where the broker is taken away), read back by
+ * a {@code read_committed} consumer.
+ */
+class KafkaStreamIT {
+  @RegisterExtension static final PostgresExtension PG = new PostgresExtension("kafka-stream");
+
+  /** Rounds of the broker-outage test: -Dsluice.test.kafkaRounds=N. */
+  private static final int ROUNDS = Integer.getInteger("sluice.test.kafkaRounds", 1);
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static KafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = KafkaBroker.start(Path.of("target"));
+    // made as an operator would, so that a rule's replicationFactor decides its tables' topics only
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic("sluice-checkpoints", 1, (short) 1)
+                      .configs(Map.of("cleanup.policy", "compact"))))
+          .all()
+          .get();
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /** A topic prefix and rule name of this test's own (the broker is shared by the class). */
+  private static String next() {
+    return "k" + COUNTER.incrementAndGet();
+  }
+
+  private static String yaml(String prefix, String extra, String rule) {
+    return """
+        source: { url: "${SOURCE_URL}", slot: "${SLOT}", heartbeat: 1s }
+        journal: { dir: "${DIR}/journal" }
+        targets:
+          events: { url: "%s", topicPrefix: "%s", linger: 1ms%s }
+        rules:
+          - %s
+        """
+        .formatted(broker.url(), prefix, extra, rule);
+  }
+
+  private static void awaitKey(Pipeline p, String prefix, String topic, String key)
+      throws InterruptedException {
+    p.await(
+        () -> {
+          try {
+            return KafkaMessages.read(broker.bootstrapServers(), prefix).stream()
+                .anyMatch(m -> m.topic().equals(topic) && key.equals(m.key()));
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "a record with key " + key + " on " + topic);
+  }
+
+  /** A topic's records in journal order (across its partitions). */
+  private static List<KafkaMessages.Message> on(List<KafkaMessages.Message> all, String topic) {
+    return all.stream()
+        .filter(m -> m.topic().equals(topic))
+        .sorted(java.util.Comparator.comparingLong(m -> JournalPosition.parse(m.position())))
+        .toList();
+  }
+
+  @Test
+  void everyChangeArrivesOnceInKeyOrderWithTheDebeziumEnvelopeOnItsTablesTopic() throws Exception {
+    PostgresCluster pg = PG.cluster();
+    String prefix = next();
+    String rule = prefix + "-rule";
+    try (Pipeline p = new Pipeline(pg)) {
+      p.sql(
+          "CREATE SCHEMA \"Odd Schema\"",
+          "CREATE TABLE \"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\"(id int PRIMARY KEY,"
+              + " v text, big text, n numeric)",
+          "ALTER TABLE \"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\" ALTER COLUMN big SET"
+              + " STORAGE EXTERNAL",
+          "CREATE TABLE items(id bigint PRIMARY KEY, name text)",
+          "CREATE TABLE tags(name text PRIMARY KEY)",
+          "CREATE TABLE \"order-lines\"(id int PRIMARY KEY, qty int)");
+      p.configure(
+              yaml(
+                  prefix,
+                  ", partitions: 3",
+                  "{ name: "
+                      + rule
+                      + ", target: events, mode: mirror, rename: { public.items: catalog.items"
+                      + " } }"))
+          .start();
+      String odd = "\"Odd Schema\".\"Odd \"\"Name\"\" \uD83D\uDE00\"";
+      String big = "x".repeat(9000);
+      p.sql(
+          "INSERT INTO tags VALUES (E'\u00fc\uD83D\uDE00\n\"')",
+          "INSERT INTO items VALUES (1, 'first')",
+          "INSERT INTO " + odd + " VALUES (1, 'a\uD83D\uDE00''\"', '" + big + "', NULL)",
+          "UPDATE " + odd + " SET v = 'b', n = 12.340 WHERE id = 1",
+          "DELETE FROM " + odd + " WHERE id = 1",
+          "UPDATE items SET name = NULL WHERE id = 1",
+          "BEGIN; INSERT INTO items VALUES (2, 'two'); INSERT INTO items VALUES (3, 'three');"
+              + " COMMIT",
+          "INSERT INTO \"order-lines\" SELECT g, g FROM generate_series(1, 50) g",
+          "UPDATE \"order-lines\" SET qty = qty + 1",
+          "UPDATE \"order-lines\" SET qty = NULL WHERE id % 2 = 0",
+          "DELETE FROM \"order-lines\" WHERE id > 40",
+          "TRUNCATE items",
+          "INSERT INTO items VALUES (1000, 'last')");
+      String items = prefix + ".catalog.items";
+      awaitKey(p, prefix + ".", items, "{\"id\":1000}");
+      List<KafkaMessages.Message> all = KafkaMessages.read(broker.bootstrapServers(), prefix + ".");
+
+      assertThat(on(all, items))
+          .extracting(KafkaMessages.Message::op, KafkaMessages.Message::key)
+          .containsExactly(
+              tuple("c", "{\"id\":1}"),
+              tuple("u", "{\"id\":1}"),
+              tuple("c", "{\"id\":2}"),
+              tuple("c", "{\"id\":3}"),
+              tuple("t", null),
+              tuple("c", "{\"id\":1000}"));
+      JsonNode first = on(all, items).get(0).value();
+      assertThat(first.get("before").isNull()).isTrue();
+      assertThat(first.get("after").get("name").asText()).isEqualTo("first");
+      assertThat(on(all, items).get(1).value().get("after").get("name").isNull()).isTrue();
+      JsonNode two = on(all, items).get(2).value();
+      assertThat(two.get("source").get("db").asText()).isEqualTo(p.database);
+      assertThat(two.get("source").get("schema").asText()).isEqualTo("public");
+      assertThat(two.get("source").get("table").asText()).isEqualTo("items");
+      assertThat(two.get("source").get("name").asText()).isEqualTo(prefix);
+      assertThat(two.get("source").get("txId").asLong())
+          .isEqualTo(on(all, items).get(3).value().get("source").get("txId").asLong());
+
+      List<KafkaMessages.Message> tags = on(all, prefix + ".public.tags");
+      assertThat(tags).hasSize(1);
+      assertThat(KafkaMessages.JSON.readTree(tags.get(0).key()).get("name").asText())
+          .isEqualTo("\u00fc\uD83D\uDE00\n\"");
+
+      String oddTopic = prefix + ".Odd-20Schema.Odd-20-22Name-22-20-F0-9F-98-80";
+      List<KafkaMessages.Message> oddMessages = on(all, oddTopic);
+      assertThat(oddMessages).extracting(KafkaMessages.Message::op).containsExactly("c", "u", "d");
+      JsonNode insert = oddMessages.get(0).value();
+      assertThat(insert.get("after").get("v").asText()).isEqualTo("a\uD83D\uDE00'\"");
+      assertThat(insert.get("after").get("big").asText()).isEqualTo(big);
+      assertThat(insert.get("after").get("n").isNull()).isTrue();
+      assertThat(insert.get("source").get("table").asText()).isEqualTo("Odd \"Name\" \uD83D\uDE00");
+      assertThat(oddMessages.get(1).value().get("after").has("big")).isFalse();
+      assertThat(oddMessages.get(1).value().get("unchanged"))
+          .extracting(JsonNode::asText)
+          .containsExactly("big");
+      assertThat(oddMessages.get(2).value().get("before").get("id").asInt()).isEqualTo(1);
+      assertThat(oddMessages.get(0).table())
+          .isEqualTo("Odd%20Schema.Odd%20%22Name%22%20%F0%9F%98%80");
+
+      // three partitions: each key's changes in its own partition, in order
+      List<KafkaMessages.Message> lines = on(all, prefix + ".public.order-2Dlines");
+      assertThat(lines).hasSize(50 + 50 + 25 + 10);
+      assertThat(lines.stream().map(KafkaMessages.Message::partition).distinct().count())
+          .isGreaterThan(1);
+      Map<String, List<String>> perKey = new HashMap<>();
+      for (KafkaMessages.Message m : lines) {
+        perKey.computeIfAbsent(m.key(), k -> new java.util.ArrayList<>()).add(m.op());
+      }
+      assertThat(perKey).hasSize(50);
+      assertThat(perKey.get("{\"id\":2}")).containsExactly("c", "u", "u");
+      assertThat(perKey.get("{\"id\":41}")).containsExactly("c", "u", "d");
+      assertThat(perKey.get("{\"id\":1}")).containsExactly("c", "u");
+      for (List<KafkaMessages.Message> byPartition :
+          all.stream()
+              .filter(m -> m.topic().equals(prefix + ".public.order-2Dlines"))
+              .collect(Collectors.groupingBy(KafkaMessages.Message::partition))
+              .values()) {
+        assertThat(byPartition.stream().map(m -> JournalPosition.parse(m.position())).toList())
+            .isSorted();
+      }
+
+      Set<String> positions = new HashSet<>();
+      for (KafkaMessages.Message m : all) {
+        assertThat(positions.add(m.position())).as("%s twice", m.position()).isTrue();
+        assertThat(m.rule()).isEqualTo(rule);
+        assertThat(Long.parseLong(m.commit())).isPositive();
+      }
+      assertThat(p.status(rule).state()).isEqualTo(RuleState.RUNNING);
+      assertThat(
+              KafkaMessages.read(broker.bootstrapServers(), "sluice-checkpoints").stream()
+                  .filter(m -> (prefix + "/" + rule).equals(m.key())))
+          .isNotEmpty();
+    }
+  }
+
+  @Test
+  void aTopicThatCannotBeCreatedPausesTheRuleWithAnErrorNamingTheTopicAndTheCause()
+      throws Exception {
+    String prefix = next();
+    String rule = prefix + "-rule";
+    try (Pipeline p = new Pipeline(PG.cluster())) {
+      p.failFast = false;
+      p.sql("CREATE TABLE \"Wide Table\"(id int PRIMARY KEY)");
+      p.configure(
+              yaml(
+                  prefix,
+                  ", replicationFactor: 3",
+                  "{ name: " + rule + ", target: events, tables: [public.\"Wide Table\"] }"))
+          .start();
+      p.sql("INSERT INTO \"Wide Table\" VALUES (1)");
+      p.await(() -> p.status(rule).state() == RuleState.RETRYING, "the rule to pause");
+      assertThat(p.status(rule).lastError())
+          .contains("target events")
+          .contains("cannot create topic " + prefix + ".public.Wide-20Table")
+          .contains("InvalidReplicationFactorException")
+          .contains("replication factor");
+      assertThat(p.status(rule).lagChanges()).isPositive();
+    }
+  }
+
+  @Test
+  void aTableWhoseTopicWouldBeLongerThanKafkaAllowsStopsTheRuleWithAnErrorNamingTheFix()
+      throws Exception {
+    String rule = next() + "-rule";
+    String prefix = rule + "." + "p".repeat(150);
+    String table = "\uD83D\uDE00".repeat(15); // 60 bytes: 180 characters escaped
+    try (Pipeline p = new Pipeline(PG.cluster())) {
+      p.failFast = false;
+      p.sql("CREATE TABLE \"" + table + "\"(id int PRIMARY KEY)");
+      p.configure(yaml(prefix, "", "{ name: " + rule + ", target: events }")).start();
+      p.sql("INSERT INTO \"" + table + "\" VALUES (1)");
+      p.await(() -> p.status(rule).state() == RuleState.FAILED, "the rule to stop");
+      assertThat(p.status(rule).lastError())
+          .contains("target events")
+          .contains("the topic of table public.\"" + table + "\"")
+          .contains("more than Kafka's 249")
+          .contains("rename");
+    }
+  }
+
+  @Test
+  void aBrokerStoppedUnderLoadPausesOnlyItsRuleAndEveryChangeArrivesOnceAfterwards()
+      throws Exception {
+    for (int round = 1; round <= ROUNDS; round++) {
+      brokerOutageRound();
+    }
+  }
+
+  private void brokerOutageRound() throws Exception {
+    String prefix = next();
+    String rule = prefix + "-rule";
+    long outageMillis = Long.getLong("sluice.test.kafkaOutageMillis", 30_000);
+    try (Pipeline p = new Pipeline(PG.cluster())) {
+      p.sql("CREATE TABLE t(id int PRIMARY KEY, v text)");
+      p.configure(
+              """
+              source: { url: "${SOURCE_URL}", slot: "${SLOT}", heartbeat: 1s }
+              journal: { dir: "${DIR}/journal" }
+              targets:
+                events: { url: "%s", topicPrefix: "%s", connectTimeout: 2s }
+                lite: { url: "jdbc:sqlite:${DIR}/lite.db" }
+              rules:
+                - { name: %s, target: events, tables: [public.t], batch: { maxEvents: 200 } }
+                - { name: to-lite, target: lite, tables: [public.t] }
+              """
+                  .formatted(broker.url(), prefix, rule))
+          .start();
+      p.failFast = false;
+      AtomicInteger written = new AtomicInteger();
+      Thread load =
+          new Thread(
+              () -> {
+                try (Connection c = PG.cluster().connect(p.database)) {
+                  for (int i = 1; i <= 3000; i++) {
+                    c.createStatement().execute("INSERT INTO t VALUES (" + i + ", 'v') ");
+                    if (i % 3 == 0) {
+                      c.createStatement().execute("UPDATE t SET v = 'u' WHERE id = " + (i - 1));
+                    }
+                    written.set(i);
+                    Thread.sleep(i < 2000 ? 15 : 0);
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      load.start();
+      p.await(() -> written.get() >= 200, "the load to start");
+      broker.stop();
+      long stoppedAt = System.nanoTime();
+      p.await(() -> p.status(rule).state() == RuleState.RETRYING, "the Kafka rule to be paused");
+      assertThat(p.status("to-lite").state()).isEqualTo(RuleState.RUNNING);
+      long rest = outageMillis - (System.nanoTime() - stoppedAt) / 1_000_000;
+      if (rest > 0) {
+        Thread.sleep(rest);
+      }
+      assertThat(p.status(rule).lagChanges()).isPositive();
+      assertThat(p.status("to-lite").state()).isEqualTo(RuleState.RUNNING);
+      broker.start();
+      load.join();
+      String lite = "jdbc:sqlite:" + p.dir.resolve("lite.db");
+      p.await(() -> count(lite) == 3000, "the SQLite target to get every row");
+      awaitKey(p, prefix + ".", prefix + ".public.t", "{\"id\":3000}");
+      p.await(
+          () -> p.status(rule).state() == RuleState.RUNNING && p.status(rule).lagChanges() == 0,
+          "the Kafka rule to resume and catch up");
+      List<KafkaMessages.Message> messages =
+          KafkaMessages.read(broker.bootstrapServers(), prefix + ".");
+      assertThat(messages).hasSize(3000 + 1000);
+      Set<String> positions = new HashSet<>();
+      for (KafkaMessages.Message m : messages) {
+        assertThat(positions.add(m.position())).as("%s twice", m.position()).isTrue();
+      }
+      assertThat(messages.stream().filter(m -> m.op().equals("c")).map(m -> m.key()).distinct())
+          .hasSize(3000);
+    }
+  }
+
+  private static long count(String url) {
+    try (Connection c = DriverManager.getConnection(url);
+        ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
+      return r.next() ? r.getLong(1) : 0;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
