@@ -32,6 +32,13 @@ public interface StreamTarget extends AutoCloseable {
   Optional<Checkpoint> checkpoint() throws TargetException;
 
   /**
+   * Called once by the rule's own pass, after {@link #checkpoint} and before anything is sent
+   * (never by readers such as {@code verify}): a target publishes here what a crash left owed after
+   * the last message the broker holds (a transaction's END).
+   */
+  default void resume() throws TargetException {}
+
+  /**
    * Publishes one change (asynchronously; blocks while too many are unacknowledged).
    *
    * @param change the change, its images without the rule's excluded columns

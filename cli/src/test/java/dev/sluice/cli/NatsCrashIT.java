@@ -40,6 +40,20 @@ class NatsCrashIT {
   @Test
   void afterKillNineWhilePublishingTheStreamHoldsEveryChangeExactlyOnceInJournalOrder()
       throws Exception {
+    killWhilePublishing(false);
+  }
+
+  /**
+   * With {@code transactions: true}: besides every change once, every source transaction of the
+   * journal is framed once, its BEGIN right before its first change and its END right after its
+   * last, counting them, whatever moment the sidecar was killed at.
+   */
+  @Test
+  void afterKillNineWithTransactionMessagesEveryTransactionIsFramedExactlyOnce() throws Exception {
+    killWhilePublishing(true);
+  }
+
+  private void killWhilePublishing(boolean transactions) throws Exception {
     int rounds = Integer.getInteger("sluice.test.rounds", 3);
     long seed = Long.getLong("sluice.test.seed", System.nanoTime());
     Random random = new Random(seed);
@@ -61,11 +75,11 @@ class NatsCrashIT {
           journal: { dir: journal }
           monitor: { port: 0 }
           targets:
-            bus: { url: '%s', stream: CRASH, subjectPrefix: crash }
+            bus: { url: '%s', stream: CRASH, subjectPrefix: crash, transactions: %s }
           rules:
             - { name: to-bus, target: bus, batch: { maxEvents: 500 } }
           """
-              .formatted(pg.jdbcUrl(database), database, nats.url()));
+              .formatted(pg.jdbcUrl(database), database, nats.url(), transactions));
       JetStreamManagement stream = reader.jetStreamManagement();
       int run = 0;
       try (SluiceProcess sluice = start(config, ++run)) {
@@ -101,13 +115,38 @@ class NatsCrashIT {
         assertThat(sluice.terminate(Duration.ofSeconds(60))).as(sluice.log()).isZero();
       }
       List<String> journaled = new ArrayList<>();
+      // what the stream must hold with transaction messages: B<txid>, each change's position,
+      // E<txid>:<count>, in journal order
+      List<String> framed = new ArrayList<>();
       try (Journal journal = Journal.openReadOnly(dir.resolve("journal"));
           JournalReader entries = journal.reader()) {
+        long open = -1;
+        int count = 0;
         for (JournalEntry entry = entries.next(); entry != null; entry = entries.next()) {
-          if (entry instanceof ChangeEvent change && change.table().name().equals("t")) {
+          if (!(entry instanceof ChangeEvent change)) {
+            continue;
+          }
+          boolean sent = change.table().name().equals("t");
+          if (sent) {
             journaled.add(JournalPosition.format(change.position()));
+            if (change.op() != dev.sluice.journal.Op.READ && open != change.txId()) {
+              open = change.txId();
+              count = 0;
+              framed.add("B" + open);
+            }
+            framed.add(JournalPosition.format(change.position()));
+            count++;
+          }
+          if (change.isLastInTransaction() && open == change.txId()) {
+            framed.add("E" + open + ":" + count);
+            open = -1;
           }
         }
+      }
+      if (transactions) {
+        assertThat(framing(stream))
+            .as("the stream's changes and transaction messages (seed %d)", seed)
+            .isEqualTo(framed);
       }
       List<String> published = positions(stream);
       assertThat(published)
@@ -127,8 +166,13 @@ class NatsCrashIT {
           .contains("DIFFERENT public.t: ")
           .contains("rule to-bus: the stream and the journal differ");
       String figures =
-          "nats crash: %d kill -9 rounds, %d transactions, %d messages, seed %d%n"
-              .formatted(rounds, workload.transactions(), published.size(), seed);
+          "nats crash%s: %d kill -9 rounds, %d transactions, %d messages, seed %d%n"
+              .formatted(
+                  transactions ? " (transaction messages)" : "",
+                  rounds,
+                  workload.transactions(),
+                  published.size(),
+                  seed);
       System.out.print(figures);
       assertThat(workload.transactions()).as("transactions written").isGreaterThan(rounds);
     } finally {
@@ -152,9 +196,43 @@ class NatsCrashIT {
 
   private static String lastNote(JetStreamManagement stream) {
     try {
-      return new String(stream.getLastMessage("CRASH", "crash.>").getData());
+      return new String(stream.getLastMessage("CRASH", "crash.public.t").getData());
     } catch (Exception e) {
       return "";
+    }
+  }
+
+  /** The stream in order: B<txid> for a BEGIN, a change's position, E<txid>:<count> for an END. */
+  private static List<String> framing(JetStreamManagement stream) throws Exception {
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    long next = 1;
+    while (true) {
+      MessageInfo message;
+      try {
+        message = stream.getNextMessage("CRASH", next, "crash.>");
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() == 10037) {
+          return out;
+        }
+        throw e;
+      }
+      next = message.getSeq() + 1;
+      assertThat(ids.add(message.getHeaders().getFirst("Nats-Msg-Id")))
+          .as("message %d's id is new", message.getSeq())
+          .isTrue();
+      String kind = message.getHeaders().getFirst("sluice.transaction");
+      String txId = message.getHeaders().getFirst("sluice.txid");
+      if ("begin".equals(kind)) {
+        out.add("B" + txId);
+      } else if ("end".equals(kind)) {
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(message.getData());
+        assertThat(body.get("data_collections").get(0).get("event_count").asInt())
+            .isEqualTo(body.get("event_count").asInt());
+        out.add("E" + txId + ":" + body.get("event_count").asInt());
+      } else {
+        out.add(message.getHeaders().getFirst("sluice.position"));
+      }
     }
   }
 

@@ -624,6 +624,18 @@ public final class ConfigLoader {
             rename.put(table, to);
           }
         }
+        if (targetConfig != null
+            && targetConfig.stream() != null
+            && targetConfig.stream().transactions()
+            && rename.containsValue(StreamSettings.TRANSACTION_TOKEN)) {
+          r.problem(
+              "rename",
+              "a table renamed to '"
+                  + StreamSettings.TRANSACTION_TOKEN
+                  + "' would share the subject of the transaction messages of target '"
+                  + target
+                  + "'; choose another name");
+        }
         Map<TableName, List<String>> exclude = new LinkedHashMap<>();
         YamlSection excludeSection = r.section("excludeColumns");
         for (String key : excludeSection.keys()) {

@@ -282,9 +282,11 @@ class ConfigLoaderTest {
                   db: { url: "jdbc:sqlite::memory:", format: cloudevents, token: x }
                   bus: { url: "nats://h:4222", format: avro, transactions: yes, nkey: UAB }
                   tls: { url: "nats://h:4222", tlsCert: c.pem, credentials: u.creds, nkey: SUX }
+                  tx: { url: "nats://h:4222", transactions: true }
                 rules:
                   - { name: a, target: db }
                   - { name: b, target: bus }
+                  - { name: c, target: tx, rename: { public.t: transaction } }
                 """))
         .extracting(Object::toString)
         .containsExactly(
@@ -296,7 +298,9 @@ class ConfigLoaderTest {
             "sluice.yaml:5: targets.tls.nkey: set credentials or nkey, not both (each signs"
                 + " the server's challenge)",
             "sluice.yaml:5: targets.tls.tlsCert: tlsCert and tlsKey go together (the client"
-                + " certificate and its private key)");
+                + " certificate and its private key)",
+            "sluice.yaml:10: rules[2].rename: a table renamed to 'transaction' would share the"
+                + " subject of the transaction messages of target 'tx'; choose another name");
   }
 
   @Test

@@ -118,6 +118,7 @@ public final class StreamLoop {
 
   private void position(JournalReader reader) throws TargetException {
     committed = target.checkpoint().orElse(null);
+    target.resume();
     if (committed != null) {
       reader.seekAfter(committed.position());
       boundary = committed;

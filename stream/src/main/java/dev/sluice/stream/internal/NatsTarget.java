@@ -273,12 +273,8 @@ public final class NatsTarget implements StreamTarget {
         fromSequence = Long.parseLong(parts[3]);
       }
       lastAckedSequence = fromSequence;
-      Checkpoint latest = latestAfter(fromSequence, stored);
-      for (StreamMessage owed : messages.recovered(System.currentTimeMillis())) {
-        publish(owed);
-        await(inFlight.removeFirst());
-      }
-      return Optional.ofNullable(latest);
+      messages.forget();
+      return Optional.ofNullable(latestAfter(fromSequence, stored));
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw failure("cannot read the checkpoint of rule " + rule, e);
     }
@@ -354,6 +350,16 @@ public final class NatsTarget implements StreamTarget {
       }
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw failure("cannot read stream " + settings.name() + " back", e);
+    }
+  }
+
+  @Override
+  public void resume() throws TargetException {
+    for (StreamMessage owed : messages.recovered(System.currentTimeMillis())) {
+      publish(owed);
+    }
+    while (!inFlight.isEmpty()) {
+      await(inFlight.removeFirst());
     }
   }
 

@@ -158,6 +158,11 @@ public final class RuleMessages {
     }
   }
 
+  /** Forgets what {@link #stored} replayed, before replaying again from the start. */
+  public void forget() {
+    open = null;
+  }
+
   /**
    * After {@link #stored}: the END of a transaction whose last change the broker holds without its
    * END (a crash between them), else nothing. Publish it before anything else.

@@ -244,6 +244,10 @@ class RuleMessagesTest {
     for (int stored = 0; stored <= whole.size(); stored++) {
       List<StreamMessage> broker = new ArrayList<>(whole.subList(0, stored));
       RuleMessages again = messages(format, true);
+      for (StreamMessage message : broker) {
+        again.stored(message.headers()::get); // a first read of the checkpoint, then another
+      }
+      again.forget();
       long resume = JournalPosition.NONE;
       for (StreamMessage message : broker) {
         again.stored(message.headers()::get);
