@@ -58,6 +58,7 @@ public final class ConfigLoader {
 
   /** Keys of every stream target: how each change is written. */
   private static final List<String> STREAM_KEYS = List.of("format", "transactions");
+
   private static final List<String> KAFKA_KEYS =
       List.of(
           "topicPrefix",
@@ -624,15 +625,16 @@ public final class ConfigLoader {
             rename.put(table, to);
           }
         }
-        if (targetConfig != null
-            && targetConfig.stream() != null
-            && targetConfig.stream().transactions()
-            && rename.containsValue(StreamSettings.TRANSACTION_TOKEN)) {
+        boolean transactionMessages =
+            targetConfig != null
+                && (targetConfig.stream() != null && targetConfig.stream().transactions()
+                    || targetConfig.kafka() != null && targetConfig.kafka().transactions());
+        if (transactionMessages && rename.containsValue(StreamSettings.TRANSACTION_TOKEN)) {
           r.problem(
               "rename",
               "a table renamed to '"
                   + StreamSettings.TRANSACTION_TOKEN
-                  + "' would share the subject of the transaction messages of target '"
+                  + "' would share the subject or topic of the transaction messages of target '"
                   + target
                   + "'; choose another name");
         }

@@ -32,7 +32,8 @@ public final class KafkaMessages {
       String position,
       String rule,
       String table,
-      String commit) {
+      String commit,
+      String transaction) {
     String op() {
       return value == null ? null : value.get("op").asText();
     }
@@ -74,7 +75,8 @@ public final class KafkaMessages {
                   header(r, "sluice.position"),
                   header(r, "sluice.rule"),
                   header(r, "sluice.table"),
-                  header(r, "sluice.commit")));
+                  header(r, "sluice.commit"),
+                  header(r, "sluice.transaction")));
         }
       }
       return messages;

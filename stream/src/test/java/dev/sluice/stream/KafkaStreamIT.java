@@ -230,6 +230,127 @@ class KafkaStreamIT {
   }
 
   @Test
+  void cloudEventsWithTransactionRecordsFrameEachTransactionForAReadCommittedConsumer()
+      throws Exception {
+    String prefix = next();
+    String rule = prefix + "-rule";
+    String odd = "\"Odd Schema\".\"Odd \"\"Tx\"\" \uD83D\uDE00\"";
+    try (Pipeline p = new Pipeline(PG.cluster())) {
+      p.sql(
+          "CREATE SCHEMA IF NOT EXISTS \"Odd Schema\"",
+          "CREATE TABLE " + odd + "(id int PRIMARY KEY, v text)",
+          "CREATE TABLE tx_items(id bigint PRIMARY KEY, name text)",
+          "CREATE TABLE tx_other(id int PRIMARY KEY)",
+          "INSERT INTO tx_items VALUES (0, 'snapshot')");
+      p.configure(
+              yaml(
+                  prefix,
+                  ", partitions: 2, format: cloudevents, transactions: true",
+                  "{ name: "
+                      + rule
+                      + ", target: events, mode: cdc, tables: [public.tx_items, \"Odd"
+                      + " Schema.*\"] }"))
+          .start();
+      awaitKey(p, prefix, prefix + ".public.tx_items", "{\"id\":0}");
+      p.sql(
+          "BEGIN; INSERT INTO tx_items VALUES (1, 'a''\"\uD83D\uDE00'); INSERT INTO "
+              + odd
+              + " VALUES (1, 'x'); UPDATE tx_items SET name = NULL WHERE id = 1;"
+              + " INSERT INTO tx_other VALUES (1); COMMIT",
+          "INSERT INTO tx_other VALUES (2)",
+          "BEGIN; COMMIT",
+          "TRUNCATE tx_items",
+          "INSERT INTO tx_items VALUES (1000, 'last')");
+      p.await(
+          () -> {
+            try {
+              return on(
+                          KafkaMessages.read(broker.bootstrapServers(), prefix),
+                          prefix + ".transaction")
+                      .size()
+                  == 6;
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          "three BEGIN and three END records");
+
+      // across topics and partitions, in journal order: a BEGIN shares its first change's
+      // position and goes before it, an END shares the transaction's last change's and goes after
+      List<KafkaMessages.Message> all =
+          KafkaMessages.read(broker.bootstrapServers(), prefix).stream()
+              .sorted(
+                  java.util.Comparator.comparingLong(
+                          (KafkaMessages.Message m) -> JournalPosition.parse(m.position()))
+                      .thenComparingInt(
+                          m ->
+                              "begin".equals(m.transaction())
+                                  ? 0
+                                  : "end".equals(m.transaction()) ? 2 : 1))
+              .toList();
+      assertThat(all)
+          .extracting(m -> m.value().get("type").asText())
+          .containsExactly(
+              "dev.sluice.change.read",
+              "dev.sluice.transaction.begin",
+              "dev.sluice.change.insert",
+              "dev.sluice.change.insert",
+              "dev.sluice.change.update",
+              "dev.sluice.transaction.end",
+              "dev.sluice.transaction.begin",
+              "dev.sluice.change.truncate",
+              "dev.sluice.transaction.end",
+              "dev.sluice.transaction.begin",
+              "dev.sluice.change.insert",
+              "dev.sluice.transaction.end");
+      assertThat(all)
+          .allSatisfy(
+              m -> {
+                assertThat(m.value().get("specversion").asText()).isEqualTo("1.0");
+                assertThat(m.value().get("source").asText()).isEqualTo("/sluice/" + p.database);
+                assertThat(m.value().get("sluiceposition").asText()).isEqualTo(m.position());
+                assertThat(m.rule()).isEqualTo(rule);
+              });
+      assertThat(all.stream().map(m -> m.value().get("id").asText()).distinct().count())
+          .isEqualTo(all.size());
+
+      KafkaMessages.Message begin = all.get(1);
+      assertThat(begin.topic()).isEqualTo(prefix + ".transaction");
+      String txId = begin.value().get("data").get("id").asText();
+      assertThat(begin.key()).isEqualTo("{\"id\":\"" + txId + "\"}");
+      assertThat(begin.value().get("id").asText())
+          .isEqualTo(rule + ":" + all.get(2).position() + ":begin");
+      assertThat(all.get(2).key()).isEqualTo("{\"id\":1}");
+      assertThat(all.get(2).value().get("data").get("after").get("name").asText())
+          .isEqualTo("a'\"\uD83D\uDE00");
+      assertThat(all.get(4).value().get("data").get("transaction").toString())
+          .isEqualTo("{\"id\":\"" + txId + "\",\"total_order\":3,\"data_collection_order\":2}");
+      JsonNode end = all.get(5).value().get("data");
+      assertThat(end.get("status").asText()).isEqualTo("END");
+      assertThat(end.get("event_count").asInt()).isEqualTo(3);
+      assertThat(end.get("data_collections").toString())
+          .isEqualTo(
+              "[{\"data_collection\":\"public.tx_items\",\"event_count\":2},"
+                  + "{\"data_collection\":\"Odd Schema.Odd \\\"Tx\\\" \uD83D\uDE00\","
+                  + "\"event_count\":1}]");
+      assertThat(all.get(8).value().get("data").get("event_count").asInt()).isEqualTo(1);
+      // verify's count: changes only, transaction records left out
+      try (var target =
+          dev.sluice.stream.internal.KafkaTarget.connect(
+              p.config.targets().get("events"), rule + "-reader", p.database)) {
+        assertThat(target.held(0, Long.MAX_VALUE)).isEmpty();
+      }
+      try (var target =
+          dev.sluice.stream.internal.KafkaTarget.connect(
+              p.config.targets().get("events"), rule, p.database)) {
+        assertThat(
+                target.held(0, Long.MAX_VALUE).values().stream().mapToLong(h -> h.messages()).sum())
+            .isEqualTo(6);
+      }
+    }
+  }
+
+  @Test
   void aTopicThatCannotBeCreatedPausesTheRuleWithAnErrorNamingTheTopicAndTheCause()
       throws Exception {
     String prefix = next();

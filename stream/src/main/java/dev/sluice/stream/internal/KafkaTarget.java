@@ -4,6 +4,7 @@ import dev.sluice.apply.Checkpoint;
 import dev.sluice.apply.StreamTarget;
 import dev.sluice.apply.TargetException;
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.StreamSettings;
 import dev.sluice.config.TableName;
 import dev.sluice.config.TargetConfig;
 import dev.sluice.journal.ChangeEvent;
@@ -47,8 +48,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <ul>
  *   <li>Each change is one record on its table's topic ({@link Topics}), keyed by the primary key
- *       (JSON), with the headers {@code sluice.position}, {@code sluice.rule}, {@code sluice.table}
- *       and {@code sluice.commit}. Topics are created through the admin client when missing.
+ *       (JSON), its body and headers those of {@link RuleMessages} (the target's format), but for
+ *       {@code sluice.key}. With transaction messages on, BEGIN and END go to {@code
+ *       <topicPrefix>.transaction}. Topics are created through the admin client when missing.
  *   <li>The producer is idempotent and transactional, with {@code transactional.id} {@code
  *       sluice-<rule>}. The changes between two commits and the rule's checkpoint (a record keyed
  *       by the rule on the compacted topic {@code sluice-checkpoints}) go in one transaction: a
@@ -63,10 +65,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaTarget implements StreamTarget {
   public static final String CHECKPOINT_TOPIC = "sluice-checkpoints";
-  public static final String POSITION = "sluice.position";
-  public static final String RULE = "sluice.rule";
-  public static final String TABLE = "sluice.table";
-  public static final String COMMIT = "sluice.commit";
+  public static final String POSITION = StreamMessage.POSITION;
+  public static final String RULE = StreamMessage.RULE;
+  public static final String TABLE = StreamMessage.TABLE;
+  public static final String COMMIT = StreamMessage.COMMIT;
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
   /** Longer than the producers' default {@code transaction.timeout.ms} (60 s). */
@@ -77,7 +79,7 @@ public final class KafkaTarget implements StreamTarget {
   private final KafkaSettings settings;
   private final Admin admin;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final MessageBody body;
+  private final RuleMessages messages;
   private final Set<String> knownTopics = new HashSet<>();
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
   private boolean inTransaction;
@@ -87,13 +89,13 @@ public final class KafkaTarget implements StreamTarget {
       String rule,
       Admin admin,
       KafkaProducer<byte[], byte[]> producer,
-      MessageBody body) {
+      RuleMessages messages) {
     this.target = target;
     this.rule = rule;
     this.settings = target.kafka();
     this.admin = admin;
     this.producer = producer;
-    this.body = body;
+    this.messages = messages;
   }
 
   /**
@@ -114,8 +116,9 @@ public final class KafkaTarget implements StreamTarget {
               new ByteArraySerializer(),
               new ByteArraySerializer());
       producer.initTransactions();
+      ChangeFormat format = ChangeFormat.of(settings.format(), settings.topicPrefix(), database);
       return new KafkaTarget(
-          target, rule, admin, producer, MessageBody.debezium(settings.topicPrefix(), database));
+          target, rule, admin, producer, new RuleMessages(rule, format, settings.transactions()));
     } catch (TargetException e) {
       closeQuietly(producer, admin);
       throw e;
@@ -328,7 +331,8 @@ public final class KafkaTarget implements StreamTarget {
           consumer,
           partitions,
           record -> {
-            if (!rule.equals(header(record, RULE))) {
+            if (!rule.equals(header(record, RULE))
+                || !RuleMessages.isChange(name -> header(record, name))) {
               return;
             }
             long position = JournalPosition.parse(header(record, POSITION));
@@ -353,8 +357,30 @@ public final class KafkaTarget implements StreamTarget {
 
   @Override
   public void send(ChangeEvent change, String renamed) throws TargetException {
+    for (StreamMessage message : messages.change(change, renamed, System.currentTimeMillis())) {
+      publish(message);
+    }
+  }
+
+  /**
+   * Sends the transaction's END (with {@code transactions: true}) into the Kafka transaction that
+   * holds its changes: a commit comes only between source transactions, so a {@code read_committed}
+   * consumer sees a source transaction's BEGIN, changes and END together or not at all, and a new
+   * connection starts with no transaction open.
+   */
+  @Override
+  public void transactionEnd(ChangeEvent last) throws TargetException {
+    for (StreamMessage message : messages.transactionEnd(last, System.currentTimeMillis())) {
+      publish(message);
+    }
+  }
+
+  private void publish(StreamMessage message) throws TargetException {
     throwSendFailure();
-    String topic = Topics.of(settings.topicPrefix(), change.table(), renamed);
+    String topic =
+        message.kind() == StreamMessage.Kind.CHANGE
+            ? Topics.of(settings.topicPrefix(), message.table(), message.renamed())
+            : settings.topicPrefix() + "." + StreamSettings.TRANSACTION_TOKEN;
     if (knownTopics.add(topic)) {
       if (topic.length() > Topics.MAX_LENGTH) {
         knownTopics.remove(topic);
@@ -362,7 +388,7 @@ public final class KafkaTarget implements StreamTarget {
             "target "
                 + target.name()
                 + ": the topic of table "
-                + change.table()
+                + message.table()
                 + " would be "
                 + topic.length()
                 + " characters long, more than Kafka's "
@@ -381,13 +407,17 @@ public final class KafkaTarget implements StreamTarget {
       }
     }
     RecordHeaders headers = new RecordHeaders();
-    headers.add(POSITION, ascii(JournalPosition.format(change.position())));
-    headers.add(RULE, rule.getBytes(StandardCharsets.UTF_8));
-    headers.add(TABLE, ascii(Subjects.header(change.table())));
-    headers.add(COMMIT, ascii(Long.toString(change.commitTimeMicros())));
+    message
+        .headers()
+        .forEach(
+            (name, value) -> {
+              // the key is the record's own key on Kafka
+              if (!name.equals(StreamMessage.KEY)) {
+                headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+              }
+            });
     ProducerRecord<byte[], byte[]> record =
-        new ProducerRecord<>(
-            topic, null, body.key(change), body.value(change, System.currentTimeMillis()), headers);
+        new ProducerRecord<>(topic, null, message.key(), message.value(), headers);
     try {
       begin();
       producer.send(
@@ -400,10 +430,6 @@ public final class KafkaTarget implements StreamTarget {
     } catch (KafkaException e) {
       throw failure("cannot send to " + topic, e);
     }
-  }
-
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   private void begin() {
