@@ -300,7 +300,7 @@ class ConfigLoaderTest {
             "sluice.yaml:5: targets.tls.tlsCert: tlsCert and tlsKey go together (the client"
                 + " certificate and its private key)",
             "sluice.yaml:10: rules[2].rename: a table renamed to 'transaction' would share the"
-                + " subject of the transaction messages of target 'tx'; choose another name");
+                + " subject or topic of the transaction messages of target 'tx'; choose another name");
   }
 
   @Test
