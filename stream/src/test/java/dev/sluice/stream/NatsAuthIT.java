@@ -260,4 +260,51 @@ class NatsAuthIT {
       assertThat(p.config.toString()).doesNotContain(seed);
     }
   }
+
+  /**
+   * A credentials file read and signed with by the client. The server lists the user's NKey: it
+   * checks the signature and does not read the file's JWT (operator/JWT mode is not tested here).
+   */
+  @Test
+  void aCredentialsFileAuthenticatesTheRuleAndAnUnreadableOneFailsItNamingTheFile()
+      throws Exception {
+    NKey user = NKey.createUser(null);
+    Path creds = dir.resolve("sluice user.creds");
+    Files.writeString(
+        creds,
+        "-----BEGIN NATS USER JWT-----\n"
+            + "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln\n"
+            + "------END NATS USER JWT------\n\n"
+            + "-----BEGIN USER NKEY SEED-----\n"
+            + new String(user.getSeed())
+            + "\n------END USER NKEY SEED------\n");
+    String users =
+        "authorization { users = [ { nkey: \"" + new String(user.getPublicKey()) + "\" } ] }\n";
+    try (NatsServer nats = NatsServer.start(users);
+        Pipeline p = new Pipeline(PG.cluster())) {
+      p.sql("CREATE TABLE items(id int PRIMARY KEY)");
+      p.configure(yaml("{ url: \"%s\", credentials: \"%s\" }".formatted(nats.url(), creds)))
+          .start();
+      p.sql("INSERT INTO items VALUES (1)");
+      try (Connection reader =
+          Nats.connect(
+              Options.builder()
+                  .server(nats.url())
+                  .authHandler(Nats.credentials(creds.toString()))
+                  .build())) {
+        p.await(() -> count(reader) == 1, "the insert in the stream");
+      }
+    }
+    try (NatsServer nats = NatsServer.start(users);
+        Pipeline p = new Pipeline(PG.cluster())) {
+      p.failFast = false;
+      p.sql("CREATE TABLE items(id int PRIMARY KEY)");
+      Path missing = dir.resolve("missing.creds");
+      p.configure(yaml("{ url: \"%s\", credentials: \"%s\" }".formatted(nats.url(), missing)))
+          .start();
+      p.await(() -> p.status("to-bus").state() == RuleState.FAILED, "the rule to fail");
+      assertThat(p.status("to-bus").lastError())
+          .contains("target bus: credentials " + missing + " cannot be read");
+    }
+  }
 }
