@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runs: the rule's PostgreSQL target, damaged behind Sluice's back (rows changed, rows deleted,
  * rows the source never had), ends equal to the source ({@code sluice verify}); a second rule on
  * the same table keeps applying during the resync and does not apply its rows; 401 without the
- * token, 404 for an unknown rule, 400 for an append rule, 409 while one runs.
+ * token, 404 for an unknown rule, 400 for an append rule, 409 while one runs. {@code sluice resync}
+ * then resyncs the second rule, and the first passes over its rows.
  */
 class ResyncIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension("resync");
@@ -85,6 +86,9 @@ class ResyncIT {
         HttpResponse<String> append = client.send("POST", "/api/rules/to-log/resync", null);
         assertThat(append.statusCode()).as(append.body()).isEqualTo(400);
         assertThat(append.body()).contains("append mode");
+        CliRun unknownByCli = CliRun.of("resync", "-c", config.toString(), "--rule", "nope");
+        assertThat(unknownByCli.exitCode()).as(unknownByCli.out()).isEqualTo(2);
+        assertThat(unknownByCli.err()).contains("no rule 'nope'");
 
         // behind Sluice's back: rows changed, rows deleted, rows the source never had
         pg.executeIn(
@@ -124,6 +128,21 @@ class ResyncIT {
         assertThat(readTotal(client, "to-b"))
             .as("the other rule passed over the resync's rows")
             .isEqualTo(readByB);
+
+        // the other rule, by the command line: to-a passes over its rows
+        long readByA = readTotal(client, "to-a");
+        CliRun byCli = CliRun.of("resync", "-c", config.toString(), "--rule", "to-b");
+        assertThat(byCli.exitCode()).as(byCli.out() + byCli.err()).isZero();
+        assertThat(byCli.out()).contains("resync to-b-").contains("public.t");
+        SidecarClient.await(
+            "the resync of to-b completed",
+            sidecar,
+            () -> {
+              String state = rule(client, "to-b").path("resync").path("state").asText();
+              assertThat(state).as(rule(client, "to-b").toString()).isNotEqualTo("failed");
+              return state.equals("completed");
+            });
+        assertThat(readTotal(client, "to-a")).isEqualTo(readByA);
         Thread.sleep(1000);
       }
       assertThat(
