@@ -166,6 +166,19 @@ public final class Capture implements AutoCloseable {
         Files.exists(request) ? withSnapshot(configured, SnapshotMode.ALWAYS) : configured;
     Path offsets = options.journal().dir().resolve(OFFSETS_FILE);
     Optional<Map<String, Object>> stored = OffsetFile.sourceOffset(offsets);
+    if (stored.isPresent() && OffsetFile.blockingSnapshotUnfinished(stored.get())) {
+      // capture stopped while reading added tables or a resync: streaming paused at this position
+      // and goes on from it (added tables are asked for again; a resync is given up)
+      OffsetFile.writeStreaming(
+          offsets,
+          EngineProperties.engineName(source),
+          EngineProperties.TOPIC_PREFIX,
+          stored.get());
+      LOG.info(
+          "capture stopped while reading a snapshot of some tables (added ones, or a resync): it"
+              + " streams on from where that snapshot paused it");
+      stored = OffsetFile.sourceOffset(offsets);
+    }
     if (source.snapshot() != SnapshotMode.ALWAYS
         && stored.map(OffsetFile::snapshotUnfinished).orElse(true)) {
       stored = streamAfterJournaledSnapshot(source, options.journal(), offsets, stored);

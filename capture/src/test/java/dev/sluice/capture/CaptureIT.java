@@ -262,6 +262,51 @@ class CaptureIT {
   }
 
   @Test
+  void aResyncCutShortByAStopIsGivenUpAndCaptureResumesWithoutASnapshotOfEveryTable()
+      throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE a(id int PRIMARY KEY, note text)",
+          "CREATE TABLE b(id int PRIMARY KEY)",
+          "INSERT INTO a SELECT g, repeat('x', 200) FROM generate_series(1, 300000) g");
+      var source = f.source(SnapshotMode.NEVER);
+      f.start(source);
+      f.sql("INSERT INTO b VALUES (1)");
+      f.awaitCount(1);
+      CompletableFuture<String> failed = new CompletableFuture<>();
+      f.capture.resync(
+          "to-a",
+          List.of(new TableName("public", "a")),
+          new Capture.ResyncListener() {
+            @Override
+            public void started() {}
+
+            @Override
+            public void completed(long rows) {
+              failed.complete("completed with " + rows + " rows");
+            }
+
+            @Override
+            public void failed(String why) {
+              failed.complete(why);
+            }
+          });
+      f.awaitChanges(c -> c.stream().anyMatch(e -> e.op() == Op.READ));
+      f.stop();
+      assertThat(failed.get(30, TimeUnit.SECONDS)).contains("capture stopped");
+
+      f.start(source);
+      f.sql("INSERT INTO b VALUES (2)");
+      f.awaitChanges(c -> c.stream().anyMatch(e -> e.op() == Op.INSERT && (int) e.key()[0] == 2));
+      List<Marker> markers =
+          f.entries().stream().filter(Marker.class::isInstance).map(Marker.class::cast).toList();
+      assertThat(markers.get(markers.size() - 1).kind()).isEqualTo(Marker.Kind.CAPTURE_STARTED);
+      assertThat(markers.get(markers.size() - 1).detail()).startsWith("resumed");
+      assertThat(markers).noneMatch(Marker::startsFullSnapshot);
+    }
+  }
+
+  @Test
   void aRestartResumesWithoutLosingOrRepeatingAChange() throws Exception {
     try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
       f.sql("CREATE TABLE t(id int PRIMARY KEY)");
