@@ -327,6 +327,12 @@ public final class Applier implements AutoCloseable {
     @Override
     public void syncStarted(String kind) {
       lastSync = new RuleStatus.Sync(kind, Instant.now(), null, 0);
+      if (kind.equals("resync")) {
+        emit(
+            "rule.resync.started",
+            "resync of " + rule.name() + ": the mirror copy into " + target.name() + " started");
+        return;
+      }
       emit("rule.sync.start", kind + " copy into " + target.name() + " started");
     }
 
@@ -347,7 +353,26 @@ public final class Applier implements AutoCloseable {
               sync == null ? Instant.now() : sync.started(),
               Instant.now(),
               sync == null ? 0 : sync.rows());
+      if (kind.equals("resync")) {
+        emit(
+            "rule.resync.completed",
+            "resync of " + rule.name() + " into " + target.name() + " completed: " + summary);
+        return;
+      }
       emit("rule.sync.done", kind + " copy into " + target.name() + " done: " + summary);
+    }
+
+    @Override
+    public void syncAbandoned(String kind, String why) {
+      RuleStatus.Sync sync = lastSync;
+      lastSync =
+          new RuleStatus.Sync(
+              kind,
+              sync == null ? Instant.now() : sync.started(),
+              Instant.now(),
+              sync == null ? 0 : sync.rows());
+      LOG.warn("rule {}: the {} was given up: {}", rule.name(), kind, why);
+      emit("rule.resync.failed", "resync of " + rule.name() + " was given up: " + why);
     }
 
     @Override

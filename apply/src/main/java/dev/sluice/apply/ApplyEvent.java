@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param time when
  * @param type {@code rule.added}, {@code rule.error}, {@code rule.paused} (target unreachable),
- *     {@code rule.resumed}, {@code rule.sync.start} or {@code rule.sync.done}
+ *     {@code rule.resumed}, {@code rule.sync.start}, {@code rule.sync.done}, {@code
+ *     rule.resync.started}, {@code rule.resync.completed} or {@code rule.resync.failed}
  * @param rule the rule's name
  * @param message a short description
  */

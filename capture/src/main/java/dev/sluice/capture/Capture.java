@@ -95,6 +95,9 @@ public final class Capture implements AutoCloseable {
   private final SourceProbe probe;
   private final TableWatch tableWatch; // null when source.tables names every table exactly
   private volatile AddedTablesSnapshot addedSnapshot; // null when no table was added at this start
+  private final List<TableName> tables;
+  private final Object resyncLock = new Object();
+  private PendingResync resync; // under resyncLock; null when none is asked for or reading
   private final Path journalDir;
   private final JournalSink sink;
   private final Meter rate;
@@ -163,6 +166,19 @@ public final class Capture implements AutoCloseable {
         Files.exists(request) ? withSnapshot(configured, SnapshotMode.ALWAYS) : configured;
     Path offsets = options.journal().dir().resolve(OFFSETS_FILE);
     Optional<Map<String, Object>> stored = OffsetFile.sourceOffset(offsets);
+    if (stored.isPresent() && OffsetFile.blockingSnapshotUnfinished(stored.get())) {
+      // capture stopped while reading added tables or a resync: streaming paused at this position
+      // and goes on from it (added tables are asked for again; a resync is given up)
+      OffsetFile.writeStreaming(
+          offsets,
+          EngineProperties.engineName(source),
+          EngineProperties.TOPIC_PREFIX,
+          stored.get());
+      LOG.info(
+          "capture stopped while reading a snapshot of some tables (added ones, or a resync): it"
+              + " streams on from where that snapshot paused it");
+      stored = OffsetFile.sourceOffset(offsets);
+    }
     if (source.snapshot() != SnapshotMode.ALWAYS
         && stored.map(OffsetFile::snapshotUnfinished).orElse(true)) {
       stored = streamAfterJournaledSnapshot(source, options.journal(), offsets, stored);
@@ -324,6 +340,7 @@ public final class Capture implements AutoCloseable {
     SourcePosition last = writer.lastSourcePosition();
     int epoch = resuming ? Math.max(1, last.epoch()) : last.epoch() + 1;
     List<TableName> tables = List.copyOf(report.tableNames());
+    this.tables = tables;
     boolean snapshotExpected = takesSnapshot(source, resuming);
     String detail =
         resuming
@@ -457,6 +474,10 @@ public final class Capture implements AutoCloseable {
    */
   private void onSnapshotEvent(String type, String message) {
     AddedTablesSnapshot added = addedSnapshot;
+    if (type.startsWith("resync.")) {
+      onResyncEvent(type, message);
+      return;
+    }
     switch (type) {
       case "snapshot.start" -> {
         if (added != null) {
@@ -485,6 +506,115 @@ public final class Capture implements AutoCloseable {
     emit(type, message);
   }
 
+  /** How long a resync's snapshot may take to start before the resync is given up. */
+  static final Duration RESYNC_START_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Hears how the snapshot of a resync goes (on capture's threads; must not block). */
+  public interface ResyncListener {
+    /** The snapshot started: its start marker is journaled. */
+    void started();
+
+    /** The snapshot's end is journaled (and synced), after {@code rows} rows. */
+    void completed(long rows);
+
+    /** The snapshot did not start or did not complete; the resync is over. */
+    void failed(String why);
+  }
+
+  private record PendingResync(
+      JournalSink.Resync request, ResyncListener listener, Instant askedAt, boolean started) {}
+
+  /** The tables capture captures, as it started. */
+  public List<TableName> tables() {
+    return tables;
+  }
+
+  /**
+   * Asks the engine for a snapshot of {@code tables} framed by markers that name {@code rule}: the
+   * rule makes its target's copy of them equal to the rows read (see {@code ApplyLoop}), other
+   * rules pass over them. Streaming pauses while it reads, as for tables added to capture.
+   *
+   * @throws IllegalStateException while capture is not streaming, another snapshot is asked for or
+   *     reading, or capture is closing
+   */
+  public void resync(String rule, List<TableName> resyncTables, ResyncListener listener) {
+    JournalSink.Resync request = new JournalSink.Resync(rule, resyncTables);
+    synchronized (resyncLock) {
+      if (closing || completion.isDone()) {
+        throw new IllegalStateException("capture is not running");
+      }
+      if (resync != null) {
+        throw new IllegalStateException(
+            "capture is reading the tables of the resync of rule "
+                + resync.request().rule()
+                + "; ask again when it completes");
+      }
+      AddedTablesSnapshot added = addedSnapshot;
+      if (!sink.isStreaming() || sink.isSnapshotting() || (added != null && !added.isDone())) {
+        throw new IllegalStateException(
+            "capture is taking a snapshot (or not streaming yet); ask again when it completes");
+      }
+      if (!sink.expectResync(request)) {
+        throw new IllegalStateException("another resync is asked for; ask again when it completes");
+      }
+      resync = new PendingResync(request, listener, Instant.now(), false);
+    }
+    LOG.info("resync of rule {}: a snapshot of {} is asked for", rule, resyncTables);
+    signalSnapshot(resyncTables, "sluice-resync-");
+    statusThread.schedule(
+        () -> giveUpUnstartedResync(request),
+        RESYNC_START_TIMEOUT.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void giveUpUnstartedResync(JournalSink.Resync request) {
+    PendingResync given;
+    synchronized (resyncLock) {
+      if (resync == null || resync.request() != request || !sink.cancelResync(request)) {
+        return; // started, or over
+      }
+      given = resync;
+      resync = null;
+    }
+    String why =
+        "the engine did not start the snapshot for the resync of rule "
+            + request.rule()
+            + " within "
+            + RESYNC_START_TIMEOUT.toSeconds()
+            + " s; ask again";
+    LOG.warn("{}", why);
+    given.listener().failed(why);
+  }
+
+  /** Rows journaled so far by the snapshot now reading (or the last one). Never waits. */
+  public long snapshotRows() {
+    return sink.snapshotRows();
+  }
+
+  private void onResyncEvent(String type, String message) {
+    PendingResync current;
+    synchronized (resyncLock) {
+      current = resync;
+      if (current == null) {
+        return;
+      }
+      if (type.equals("resync.start")) {
+        resync = new PendingResync(current.request(), current.listener(), current.askedAt(), true);
+      } else {
+        resync = null;
+      }
+    }
+    LOG.info("{}", message);
+    switch (type) {
+      case "resync.start" -> current.listener().started();
+      case "resync.done" -> current.listener().completed(sink.snapshotRows());
+      default -> {
+        emit("capture.error", message);
+        current.listener().failed(message);
+      }
+    }
+  }
+
   private void tendAddedSnapshot() {
     AddedTablesSnapshot added = addedSnapshot;
     if (added != null && !closing && !added.isDone()) {
@@ -497,6 +627,10 @@ public final class Capture implements AutoCloseable {
    * streams on from where it paused.
    */
   private void signalSnapshot(List<TableName> tables) {
+    signalSnapshot(tables, "sluice-added-");
+  }
+
+  private void signalSnapshot(List<TableName> tables, String idPrefix) {
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     ArrayNode collections = data.putArray("data-collections");
     tables.forEach(t -> collections.add(EngineProperties.tableRegex(t)));
@@ -505,7 +639,7 @@ public final class Capture implements AutoCloseable {
         .getSignaler()
         .signal(
             new DebeziumEngine.Signal(
-                "sluice-added-" + System.currentTimeMillis(),
+                idPrefix + System.currentTimeMillis(),
                 "execute-snapshot",
                 data.toString(),
                 Map.of()));
@@ -627,6 +761,11 @@ public final class Capture implements AutoCloseable {
     }
     closing = true;
     sink.stop();
+    PendingResync unfinished;
+    synchronized (resyncLock) {
+      unfinished = resync;
+      resync = null;
+    }
     try {
       engine.close();
     } catch (IOException | RuntimeException e) {
@@ -647,6 +786,14 @@ public final class Capture implements AutoCloseable {
       tableWatch.close();
     }
     completion.complete(null);
+    if (unfinished != null) {
+      unfinished
+          .listener()
+          .failed(
+              "capture stopped before the snapshot for the resync of rule "
+                  + unfinished.request().rule()
+                  + " completed; ask again");
+    }
     emit("capture.stopped", "capture stopped");
   }
 

@@ -21,7 +21,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -152,6 +156,157 @@ class CaptureIT {
       assertThat(((ChangeEvent) entries.get(51)).has(ChangeEvent.LAST_OF_SNAPSHOT_TABLE)).isTrue();
       assertThat(entries.get(52)).isInstanceOf(Marker.class);
       assertThat(((ChangeEvent) entries.get(53)).op()).isEqualTo(Op.INSERT);
+    }
+  }
+
+  @Test
+  void aResyncReadsTheTablesBetweenMarkersNamingTheRuleWhileWritesGoOnNoneLostOrRepeated()
+      throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE a(id int PRIMARY KEY, note text)",
+          "CREATE TABLE b(id int PRIMARY KEY)",
+          "INSERT INTO a SELECT g, 'r\u00e9sync \uD83D\uDE00 ''' || g FROM generate_series(1, 2000) g");
+      f.start(f.source(SnapshotMode.INITIAL));
+      f.awaitCount(2000);
+      f.sql("INSERT INTO b VALUES (1)");
+      f.awaitCount(2001);
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicInteger written = new AtomicInteger();
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int id = 10_001; writing.get(); id++) {
+                  f.sql(
+                      "INSERT INTO a VALUES (" + id + ", NULL)",
+                      "DELETE FROM a WHERE id = " + (id - 10_000));
+                  written.set(id - 10_000);
+                }
+              });
+      writer.start();
+      CompletableFuture<Long> read = new CompletableFuture<>();
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      Capture.ResyncListener listener =
+          new Capture.ResyncListener() {
+            @Override
+            public void started() {
+              started.complete(null);
+            }
+
+            @Override
+            public void completed(long rows) {
+              read.complete(rows);
+            }
+
+            @Override
+            public void failed(String why) {
+              read.completeExceptionally(new AssertionError(why));
+            }
+          };
+      f.awaitChanges(c -> written.get() >= 20);
+      String rule = "to-\"a\" \uD83D\uDE00";
+      f.capture.resync(rule, List.of(new TableName("public", "a")), listener);
+      assertThatThrownBy(
+              () -> f.capture.resync("other", List.of(new TableName("public", "b")), listener))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(rule);
+      long rows = read.get(90, TimeUnit.SECONDS);
+      assertThat(started).isDone();
+      int after = written.get();
+      f.awaitChanges(c -> written.get() >= after + 100);
+      writing.set(false);
+      writer.join();
+      int last = written.get();
+      f.sql("INSERT INTO b VALUES (2)"); // after every write above in commit order
+      f.awaitChanges(
+          c -> c.stream().anyMatch(e -> e.table().name().equals("b") && (int) e.key()[0] == 2));
+
+      List<JournalEntry> entries = f.entries();
+      int start = -1;
+      int end = -1;
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i) instanceof Marker m && rule.equals(m.resyncRule())) {
+          if (m.kind() == Marker.Kind.SNAPSHOT_STARTED) {
+            start = i;
+            assertThat(m.tables()).extracting(Object::toString).containsExactly("public.a");
+            assertThat(m.startsFullSnapshot()).isFalse();
+          } else {
+            end = i;
+          }
+        }
+      }
+      assertThat(start).isPositive();
+      assertThat(end).isGreaterThan(start);
+      List<JournalEntry> between = entries.subList(start + 1, end);
+      assertThat(between)
+          .allSatisfy(
+              e -> {
+                assertThat(((ChangeEvent) e).op()).isEqualTo(Op.READ);
+                assertThat(((ChangeEvent) e).table().name()).isEqualTo("a");
+              });
+      assertThat((long) between.size()).isEqualTo(rows).isPositive();
+      // streamed around the resync: every insert and delete once, in order
+      List<Integer> inserted =
+          f.changes().stream()
+              .filter(c -> c.op() == Op.INSERT && c.table().name().equals("a"))
+              .map(c -> (int) c.key()[0])
+              .toList();
+      assertThat(inserted)
+          .containsExactlyElementsOf(IntStream.rangeClosed(10_001, 10_000 + last).boxed().toList());
+      List<Integer> deleted =
+          f.changes().stream().filter(c -> c.op() == Op.DELETE).map(c -> (int) c.key()[0]).toList();
+      assertThat(deleted)
+          .containsExactlyElementsOf(
+              IntStream.rangeClosed(1, Math.min(last, 2000)).boxed().toList());
+    }
+  }
+
+  @Test
+  void aResyncCutShortByAStopIsGivenUpAndCaptureResumesWithoutASnapshotOfEveryTable()
+      throws Exception {
+    try (CaptureFixture f = new CaptureFixture(SOURCE.cluster())) {
+      f.sql(
+          "CREATE TABLE a(id int PRIMARY KEY, note text)",
+          "CREATE TABLE b(id int PRIMARY KEY)",
+          "INSERT INTO a SELECT g, repeat('x', 200) FROM generate_series(1, 300000) g");
+      var source = f.source(SnapshotMode.NEVER);
+      f.start(source);
+      f.sql("INSERT INTO b VALUES (1)");
+      f.awaitCount(1);
+      CompletableFuture<String> failed = new CompletableFuture<>();
+      f.capture.resync(
+          "to-a",
+          List.of(new TableName("public", "a")),
+          new Capture.ResyncListener() {
+            @Override
+            public void started() {}
+
+            @Override
+            public void completed(long rows) {
+              failed.complete("completed with " + rows + " rows");
+            }
+
+            @Override
+            public void failed(String why) {
+              failed.complete(why);
+            }
+          });
+      // stopped once the first rows are journaled, long before the 300,000th
+      Instant deadline = Instant.now().plusSeconds(60);
+      while (f.capture.snapshotRows() == 0 && Instant.now().isBefore(deadline)) {
+        Thread.sleep(5);
+      }
+      f.stop();
+      assertThat(failed.get(30, TimeUnit.SECONDS)).contains("capture stopped");
+
+      f.start(source);
+      f.sql("INSERT INTO b VALUES (2)");
+      f.awaitChanges(c -> c.stream().anyMatch(e -> e.op() == Op.INSERT && (int) e.key()[0] == 2));
+      List<Marker> markers =
+          f.entries().stream().filter(Marker.class::isInstance).map(Marker.class::cast).toList();
+      assertThat(markers.get(markers.size() - 1).kind()).isEqualTo(Marker.Kind.CAPTURE_STARTED);
+      assertThat(markers.get(markers.size() - 1).detail()).startsWith("resumed");
+      assertThat(markers).noneMatch(Marker::startsFullSnapshot);
     }
   }
 

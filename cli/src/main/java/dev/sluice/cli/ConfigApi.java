@@ -54,6 +54,9 @@ final class ConfigApi {
           return change(d -> d.withoutRule(name), "DELETE /api/rules/" + name, null);
         });
     actions.put(
+        "POST /api/rules/{name}/resync",
+        request -> new Action.Accepted(sidecar.resync(request.pathParameters().get("name"))));
+    actions.put(
         "POST /api/replicas/{group}/nodes",
         request -> {
           String group = request.pathParameters().get("group");

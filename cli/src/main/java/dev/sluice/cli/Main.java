@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
       PromoteCommand.class,
       RejoinCommand.class,
       ReloadCommand.class,
+      ResyncCommand.class,
       SchemaCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class

@@ -68,6 +68,8 @@ final class MonitorWiring implements AutoCloseable {
   private final ScheduledThreadPoolExecutor writer;
   private final AtomicBoolean writeQueued = new AtomicBoolean();
   private String lastWriteProblem;
+  private volatile java.util.function.BiFunction<String, RuleStatus, dev.sluice.monitor.ResyncView>
+      resyncs = (rule, status) -> null;
 
   private MonitorWiring(
       SluiceConfig config,
@@ -132,6 +134,12 @@ final class MonitorWiring implements AutoCloseable {
     return wiring;
   }
 
+  /** Shows each rule's latest resync (by rule name and status) in {@code /api/rules}. */
+  void showResyncs(
+      java.util.function.BiFunction<String, RuleStatus, dev.sluice.monitor.ResyncView> views) {
+    this.resyncs = views;
+  }
+
   /** The dashboard's address. */
   URI uri() {
     return server.uri();
@@ -147,7 +155,9 @@ final class MonitorWiring implements AutoCloseable {
         config,
         capture.get(),
         journal.get(),
-        rules.get().stream().map(MonitorWiring::ruleView).toList(),
+        rules.get().stream()
+            .map(status -> ruleView(status).withResync(resyncs.apply(status.rule(), status)))
+            .toList(),
         groups,
         Instant.now());
   }

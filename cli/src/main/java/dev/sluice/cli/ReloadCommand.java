@@ -1,18 +1,10 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.MonitorConfig;
 import dev.sluice.config.SetupException;
 import dev.sluice.config.SluiceConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,8 +27,6 @@ import picocli.CommandLine.Spec;
           + " file or a key that needs a restart."
     })
 final class ReloadCommand implements Callable<Integer> {
-  private static final Duration TIMEOUT = Duration.ofMinutes(3);
-
   @Mixin ConfigOption config;
 
   @Spec CommandSpec spec;
@@ -52,57 +42,13 @@ final class ReloadCommand implements Callable<Integer> {
           "monitor.port is 0 (a free port picked at start), so the running sidecar cannot be"
               + " found: send it SIGHUP instead, or set monitor.port");
     }
-    String host =
-        monitor.host().equals("0.0.0.0") || monitor.host().equals("::")
-            ? "127.0.0.1"
-            : monitor.host();
-    URI uri =
-        URI.create(
-            "http://"
-                + (host.contains(":") ? "[" + host + "]" : host)
-                + ":"
-                + monitor.port()
-                + "/api/reload");
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri)
-            .timeout(TIMEOUT)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.noBody());
-    if (monitor.token() != null) {
-      request.header("Authorization", "Bearer " + monitor.token().reveal());
-    }
-    HttpResponse<String> response;
-    try {
-      response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .build()
-              .send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (ConnectException e) {
-      err.println(
-          "no sidecar answers on "
-              + uri.resolve("/")
-              + ": is 'sluice run -c "
-              + config.file
-              + "' running?");
-      return ExitCode.FAILURE;
-    } catch (IOException e) {
-      err.println("cannot ask the sidecar on " + uri.resolve("/") + ": " + e.getMessage());
+    SidecarRequest answer =
+        SidecarRequest.post(monitor, "/api/reload", String.valueOf(config.file), err);
+    if (answer == null) {
       return ExitCode.FAILURE;
     }
-    JsonNode body;
-    try {
-      body = new ObjectMapper().readTree(response.body());
-    } catch (IOException e) {
-      err.println(
-          "the server on "
-              + uri.resolve("/")
-              + " answered "
-              + response.statusCode()
-              + ", not JSON");
-      return ExitCode.FAILURE;
-    }
-    if (response.statusCode() == 200) {
+    JsonNode body = answer.body();
+    if (answer.status() == 200) {
       JsonNode changed = body.path("changed");
       if (changed.isEmpty()) {
         out.println("reloaded " + config.file + ": nothing differs from the running configuration");
@@ -113,9 +59,6 @@ final class ReloadCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
-    err.println(body.path("error").asText("the sidecar answered " + response.statusCode()));
-    err.flush();
-    int status = response.statusCode();
-    return status == 400 || status == 409 ? ExitCode.USAGE : ExitCode.FAILURE;
+    return answer.refused(err);
   }
 }

@@ -94,6 +94,7 @@ public final class Sidecar implements AutoCloseable {
   private volatile Topology topology;
   private volatile MonitorWiring monitor;
   private volatile boolean closed;
+  private final Resyncs resyncs = new Resyncs(() -> capture);
 
   private Sidecar(
       SluiceConfig config, Journal journal, MetricRegistry metrics, Listeners listeners) {
@@ -160,6 +161,7 @@ public final class Sidecar implements AutoCloseable {
             listeners
                 .rules()
                 .andThen(event -> feed.publish(MonitorWiring.activity(event)))
+                .andThen(resyncs::onRuleEvent)
                 .andThen(
                     event -> {
                       MonitorWiring wiring = monitor;
@@ -177,6 +179,7 @@ public final class Sidecar implements AutoCloseable {
             () -> rules.status(),
             topology,
             new ConfigApi(this).actions());
+    monitor.showResyncs(resyncs::view);
     maintenance.scheduleWithFixedDelay(
         this::enforceRetention, 0, RETENTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -668,6 +671,35 @@ public final class Sidecar implements AutoCloseable {
 
   public SluiceConfig config() {
     return config;
+  }
+
+  /**
+   * Starts a resync of a rule: a mirror copy of its tables now, while capture and the other rules
+   * run (see {@link Resyncs}).
+   *
+   * @throws java.util.NoSuchElementException for an unknown rule
+   * @throws IllegalArgumentException for a rule that cannot resync
+   * @throws IllegalStateException while one runs for the rule, or capture reads another snapshot
+   */
+  dev.sluice.monitor.ResyncView resync(String rule) {
+    synchronized (changes) {
+      if (closed) {
+        throw new IllegalStateException("the sidecar is stopping");
+      }
+      dev.sluice.monitor.ResyncView started = resyncs.start(config, rule);
+      feed.publish(
+          new ActivityEvent(
+              Instant.now(),
+              "rule.resync.requested",
+              rule,
+              "resync "
+                  + started.id()
+                  + " of rule "
+                  + rule
+                  + " asked for: capture reads "
+                  + String.join(", ", started.tables())));
+      return started;
+    }
   }
 
   Journal journal() {

@@ -39,6 +39,29 @@ public record Marker(
    */
   public static final String TABLES_ADDED = "tables added to capture";
 
+  /**
+   * The start of the detail of the {@link Kind#SNAPSHOT_STARTED} and {@link
+   * Kind#SNAPSHOT_COMPLETED} markers that frame a resync: a snapshot of one rule's tables taken for
+   * that rule alone ({@code POST /api/rules/{name}/resync}), followed by the rule's name. Other
+   * rules pass over its rows.
+   */
+  public static final String RESYNC_OF_RULE = "resync of rule ";
+
+  /** The detail of the markers that frame a resync of {@code rule}. */
+  public static String resyncDetail(String rule) {
+    return RESYNC_OF_RULE + rule;
+  }
+
+  /**
+   * The rule whose resync this marker starts or completes, or null when it frames no resync (or is
+   * not a snapshot marker).
+   */
+  public String resyncRule() {
+    return kind != Kind.CAPTURE_STARTED && detail.startsWith(RESYNC_OF_RULE)
+        ? detail.substring(RESYNC_OF_RULE.length())
+        : null;
+  }
+
   /** Whether this marker starts a snapshot of tables added to capture only. */
   public boolean startsSnapshotOfAddedTables() {
     return kind == Kind.SNAPSHOT_STARTED && detail.equals(TABLES_ADDED);
@@ -46,7 +69,9 @@ public record Marker(
 
   /** Whether this marker starts a snapshot of every captured table. */
   public boolean startsFullSnapshot() {
-    return kind == Kind.SNAPSHOT_STARTED && !detail.equals(TABLES_ADDED);
+    return kind == Kind.SNAPSHOT_STARTED
+        && !detail.equals(TABLES_ADDED)
+        && !detail.startsWith(RESYNC_OF_RULE);
   }
 
   public Marker withPosition(long newPosition) {

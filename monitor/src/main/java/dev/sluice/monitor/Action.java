@@ -19,9 +19,15 @@ public interface Action {
   /**
    * Does it and answers.
    *
-   * @return the response body, serialised as JSON (a record, a map, a list, a string)
+   * @return the response body, serialised as JSON (a record, a map, a list, a string); an {@link
+   *     Accepted} is answered 202 with its body
    */
   Object perform(Request request) throws Exception;
+
+  /**
+   * An answer that says the work goes on after it: answered {@code 202 Accepted} with {@code body}.
+   */
+  record Accepted(Object body) {}
 
   /**
    * A call of an action.

@@ -37,6 +37,8 @@ import java.util.Objects;
  *     TOASTed value unchanged cannot create the row)
  * @param conflicts for a bidirectional rule: changes dropped since start because the peer's row was
  *     newer (last update wins), by source table; empty for other modes
+ * @param resync the rule's latest resync ({@code POST /api/rules/{name}/resync}), or null when none
+ *     was asked for since start
  */
 public record RuleView(
     String name,
@@ -57,7 +59,77 @@ public record RuleView(
     Instant lastSyncFinish,
     long deadLetters,
     long missingRows,
-    Map<String, Long> conflicts) {
+    Map<String, Long> conflicts,
+    ResyncView resync) {
+
+  /** A rule with no resync asked for. */
+  public RuleView(
+      String name,
+      String target,
+      String dialect,
+      String mode,
+      String state,
+      String appliedPosition,
+      String appliedLsn,
+      long lagChanges,
+      long lagBytes,
+      double lagSeconds,
+      double ratePerSecond,
+      Map<String, Long> totalsByOp,
+      String lastError,
+      String lastSyncKind,
+      Instant lastSyncStart,
+      Instant lastSyncFinish,
+      long deadLetters,
+      long missingRows,
+      Map<String, Long> conflicts) {
+    this(
+        name,
+        target,
+        dialect,
+        mode,
+        state,
+        appliedPosition,
+        appliedLsn,
+        lagChanges,
+        lagBytes,
+        lagSeconds,
+        ratePerSecond,
+        totalsByOp,
+        lastError,
+        lastSyncKind,
+        lastSyncStart,
+        lastSyncFinish,
+        deadLetters,
+        missingRows,
+        conflicts,
+        null);
+  }
+
+  /** This rule with {@code newResync} as its latest resync. */
+  public RuleView withResync(ResyncView newResync) {
+    return new RuleView(
+        name,
+        target,
+        dialect,
+        mode,
+        state,
+        appliedPosition,
+        appliedLsn,
+        lagChanges,
+        lagBytes,
+        lagSeconds,
+        ratePerSecond,
+        totalsByOp,
+        lastError,
+        lastSyncKind,
+        lastSyncStart,
+        lastSyncFinish,
+        deadLetters,
+        missingRows,
+        conflicts,
+        newResync);
+  }
 
   public RuleView {
     Objects.requireNonNull(name, "name");

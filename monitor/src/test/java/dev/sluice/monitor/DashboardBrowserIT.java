@@ -26,6 +26,8 @@ class DashboardBrowserIT {
 
   private final ActivityFeed feed = new ActivityFeed();
   private final Instant started = Instant.now();
+  private final java.util.concurrent.atomic.AtomicBoolean changedAtRunTime =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private MonitorServer server;
   private Chromium chromium;
 
@@ -120,11 +122,13 @@ class DashboardBrowserIT {
             "audit-to-sqlite",
             "target refused: table audit is locked"));
     server =
-        MonitorServer.start(
-            new MonitorConfig("127.0.0.1", 0, Secret.of(TOKEN), Duration.ofMillis(500)),
-            this::moving,
-            feed,
-            new MetricRegistry());
+        MonitorServer.builder(
+                new MonitorConfig("127.0.0.1", 0, Secret.of(TOKEN), Duration.ofMillis(500)),
+                this::moving,
+                feed,
+                new MetricRegistry())
+            .action("GET /api/config", request -> config())
+            .start();
     chromium = Chromium.start(1600, 1000);
   }
 
@@ -211,6 +215,44 @@ class DashboardBrowserIT {
             .asText();
     assertThat(banner).startsWith("Connection to the sidecar lost");
     chromium.screenshot(TARGET.resolve("dashboard-disconnected.png"));
+  }
+
+  /** What a sidecar's {@code GET /api/config} answers: a rule added at run time differs. */
+  private Object config() {
+    boolean changed = changedAtRunTime.get();
+    String effective =
+        "targets:\n  copy: { url: \"jdbc:postgresql://db/app\", password: <masked> }\nrules:\n"
+            + "  - { name: \"pg-to-m\u00e9rror \uD83D\uDE00\", target: copy }\n"
+            + (changed ? "  - { name: added-at-run-time, target: copy }\n" : "");
+    return java.util.Map.of(
+        "file", "/etc/sluice/sluice.yaml", "differsFromFile", changed, "effective", effective);
+  }
+
+  @Test
+  void theDashboardShowsTheEffectiveConfigurationAndWhetherItDiffersFromTheFile() throws Exception {
+    chromium.navigate(URI.create(server.uri() + "?token=" + TOKEN));
+    chromium.await(
+        "document.getElementById('config-state').textContent === 'as in the file'",
+        Duration.ofSeconds(10));
+    String shown = chromium.evaluate("document.getElementById('config').textContent").asText();
+    assertThat(shown).contains("password: <masked>").contains("pg-to-m\u00e9rror \uD83D\uDE00");
+    assertThat(shown).doesNotContain("added-at-run-time");
+
+    changedAtRunTime.set(true); // a rule added through the API: the sidecar says config.reloaded
+    feed.publish(
+        new ActivityEvent(
+            Instant.now(),
+            "config.reloaded",
+            "config",
+            "POST /api/rules: rule added-at-run-time added"));
+    chromium.await(
+        "document.getElementById('config-state').textContent === 'differs from the file'",
+        Duration.ofSeconds(10));
+    assertThat(chromium.evaluate("document.getElementById('config').textContent").asText())
+        .contains("added-at-run-time");
+    assertThat(chromium.evaluate("document.getElementById('config-note').textContent").asText())
+        .contains("a reload of the file replaces run-time changes");
+    chromium.screenshot(TARGET.resolve("dashboard-config.png"));
   }
 
   @Test

@@ -167,7 +167,8 @@ class MonitorApiTest {
             "lastSyncFinish",
             "deadLetters",
             "missingRows",
-            "conflicts");
+            "conflicts",
+            "resync");
     assertThat(rule.get("name").asText()).isEqualTo("pg-to-mongo");
     assertThat(rule.get("lagSeconds").asDouble()).isEqualTo(0.4);
     assertThat(fieldNames(rule.get("totalsByOp"))).containsExactly("insert", "update", "delete");
@@ -418,6 +419,10 @@ class MonitorApiTest {
             .action(
                 "PUT /api/replicas/{group}/routing", request -> Map.of("routing", request.body()))
             .action("GET /api/config", request -> Map.of("differsFromFile", true))
+            .action(
+                "POST /api/rules/{name}/resync",
+                request ->
+                    new Action.Accepted(Map.of("id", request.pathParameters().get("name") + "-1")))
             .start();
     try {
       Http client = new Http(other.uri());
@@ -431,6 +436,9 @@ class MonitorApiTest {
       assertThat(json(invalid).get("problems").get(0).get("path").asText())
           .isEqualTo("batch.maxEvents");
       assertThat(client.send("PUT", "/api/replicas/app/routing", "x").statusCode()).isEqualTo(200);
+      HttpResponse<String> accepted = client.send("POST", "/api/rules/to-mongo/resync", null);
+      assertThat(accepted.statusCode()).as("work that goes on after the answer").isEqualTo(202);
+      assertThat(json(accepted).get("id").asText()).isEqualTo("to-mongo-1");
       assertThat(json(client.get("/api/config")).get("differsFromFile").asBoolean()).isTrue();
       assertThat(client.get("/api/rules").statusCode()).as("the built-in GET stays").isEqualTo(200);
       HttpResponse<String> wrong = client.send("PUT", "/api/rules", "{}");

@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  *       refuses is found: it stops the rule, or goes to the dead-letter file ({@code onError:
  *       skip}). Careful mode lasts until the pass has gone past the change where a faster pass
  *       failed ({@link #lastRead()} of that pass), then ends at the next commit.
+ *   <li>A resync of this rule (a snapshot framed by markers naming it, {@link Marker#resyncRule})
+ *       is applied as a mirror copy whatever the rule's mode: its rows are written, and at its end
+ *       the target rows of its tables whose key it did not read are removed, in the transaction
+ *       that moves the checkpoint past it. A pass that starts inside it starts again at its start.
+ *       A streamed change or a capture start before its end means capture gave it up: the copy is
+ *       abandoned (what it wrote stays; it was the source's). The rows of another rule's resync are
+ *       passed over.
  * </ul>
  *
  * <p>Used by one thread.
@@ -79,6 +86,9 @@ public final class ApplyLoop {
     void syncProgress(long rows);
 
     void syncFinished(String kind, String summary);
+
+    /** A copy of this kind was given up before its end (capture gave up its snapshot). */
+    default void syncAbandoned(String kind, String why) {}
 
     void note(String message);
 
@@ -167,6 +177,12 @@ public final class ApplyLoop {
   private long oldestPendingMicros;
   private boolean mirroring;
   private long syncRows;
+
+  /** The kind of the copy in progress: {@code snapshot}, or {@code resync} (this rule's). */
+  private String mirrorKind = "snapshot";
+
+  /** The rule whose resync's snapshot is open at this point of the journal, or null. */
+  private String resyncOf;
 
   /**
    * The delete half of a primary-key update, held until its insert half shows whether the row moves
@@ -275,7 +291,16 @@ public final class ApplyLoop {
     applied = target.checkpoint(rule.name()).orElse(null);
     firstStart = applied == null;
     if (applied != null) {
-      reader.seekAfter(applied.position());
+      long resyncStart = openResyncStart(applied.position());
+      if (resyncStart != JournalPosition.NONE) {
+        LOG.info(
+            "rule {} stopped inside its resync: it copies again from its start at {}",
+            rule.name(),
+            JournalPosition.format(resyncStart));
+        reader.seek(resyncStart);
+      } else {
+        reader.seekAfter(applied.position());
+      }
       boundary = applied;
       return;
     }
@@ -284,6 +309,43 @@ public final class ApplyLoop {
         "rule {} has no checkpoint in its target: it starts at {}",
         rule.name(),
         JournalPosition.format(start));
+  }
+
+  /**
+   * The start marker of this rule's resync when {@code position} lies inside it (at its start,
+   * before its end), else {@link JournalPosition#NONE}. A resync whose snapshot capture gave up (a
+   * capture start or a streamed change follows its start) is not one.
+   */
+  private long openResyncStart(long position) {
+    if (!range.checkpointing()) {
+      return JournalPosition.NONE;
+    }
+    long start = JournalPosition.NONE;
+    for (Marker marker : journal.markers()) {
+      if (marker.position() > position) {
+        break;
+      }
+      if (marker.kind() == Marker.Kind.SNAPSHOT_STARTED
+          && rule.name().equals(marker.resyncRule())) {
+        start = marker.position();
+      } else {
+        start = JournalPosition.NONE; // its end, a capture start or another snapshot
+      }
+    }
+    if (start == JournalPosition.NONE || start < journal.firstPosition()) {
+      return JournalPosition.NONE;
+    }
+    try (JournalReader earlier = journal.reader()) {
+      earlier.seek(start);
+      for (JournalEntry entry = earlier.next();
+          entry != null && entry.position() <= position;
+          entry = earlier.next()) {
+        if (entry instanceof ChangeEvent change && change.op() != Op.READ) {
+          return JournalPosition.NONE; // capture gave it up
+        }
+      }
+    }
+    return start;
   }
 
   /**
@@ -380,7 +442,12 @@ public final class ApplyLoop {
       return;
     }
     ChangeEvent change = (ChangeEvent) entry;
+    if (resyncOf != null && change.op() != Op.READ) {
+      abandonResync("capture streamed changes before its snapshot completed");
+    }
+    boolean othersResync = resyncOf != null && !resyncOf.equals(rule.name());
     if (rule.covers(change.table())
+        && !othersResync
         && !(rule.isBidirectional() && change.has(ChangeEvent.FROM_PEER))) {
       apply(change);
     }
@@ -396,11 +463,20 @@ public final class ApplyLoop {
 
   private void handleMarker(Marker marker) throws TargetException, RuleFailedException, Restart {
     if (marker.kind() == Marker.Kind.CAPTURE_STARTED) {
+      abandonResync("capture restarted before its snapshot completed");
       return; // capture may restart inside a source transaction: not a boundary
+    }
+    String resync = marker.resyncRule();
+    if (marker.kind() == Marker.Kind.SNAPSHOT_STARTED) {
+      abandonResync("another snapshot started before it completed");
+    }
+    if (resync != null) {
+      handleResyncMarker(marker, resync);
+      return;
     }
     if (marker.kind() == Marker.Kind.SNAPSHOT_STARTED) {
       if (rule.mode() == RuleMode.MIRROR && range.checkpointing()) {
-        startMirror(marker);
+        startMirror(marker, "snapshot");
       } else if (rule.mode() == RuleMode.CDC) {
         forgetAbandonedSnapshot(marker);
       }
@@ -417,6 +493,54 @@ public final class ApplyLoop {
   }
 
   /**
+   * A marker of a resync: this rule's starts or ends a mirror copy; another rule's only frames rows
+   * to pass over.
+   */
+  private void handleResyncMarker(Marker marker, String resync)
+      throws TargetException, RuleFailedException, Restart {
+    boolean mine = resync.equals(rule.name()) && range.checkpointing();
+    if (marker.kind() == Marker.Kind.SNAPSHOT_STARTED) {
+      resyncOf = resync;
+      if (mine) {
+        startMirror(marker, "resync");
+      }
+      if (!inSourceTransaction) {
+        boundary = at(marker.position());
+      }
+      return;
+    }
+    boolean open = resync.equals(resyncOf);
+    resyncOf = null;
+    if (mine && open && mirroring) {
+      finishMirror(marker);
+    } else if (!inSourceTransaction) {
+      boundary = at(marker.position());
+    }
+  }
+
+  /**
+   * Capture gave up the resync whose snapshot is open (see the class comment): this rule's copy, if
+   * it is the one, is abandoned; what it wrote stays.
+   */
+  private void abandonResync(String why) {
+    if (resyncOf == null) {
+      return;
+    }
+    boolean mine = resyncOf.equals(rule.name()) && mirroring && mirrorKind.equals("resync");
+    resyncOf = null;
+    if (!mine) {
+      return;
+    }
+    mirrorKeys.clear();
+    mirrorTables.clear();
+    mirrorAwaited.clear();
+    mirroring = false;
+    mirrorKind = "snapshot";
+    sink.syncAbandoned("resync", why + " (" + syncRows + " rows copied)");
+    sink.state(RuleState.RUNNING);
+  }
+
+  /**
    * A snapshot taken again because the one before it never completed (capture was killed while
    * reading): the rows that the abandoned snapshot read are deleted first, then the complete
    * snapshot writes every row that exists. Without this, a row the abandoned snapshot read and the
@@ -429,6 +553,9 @@ public final class ApplyLoop {
     for (Marker earlier : journal.markers()) {
       if (earlier.position() >= marker.position()) {
         break;
+      }
+      if (earlier.resyncRule() != null) {
+        continue; // a resync's rows are the source's as they are, taken again or not
       }
       if (earlier.kind() == Marker.Kind.SNAPSHOT_STARTED) {
         abandoned = earlier.position();
@@ -469,10 +596,11 @@ public final class ApplyLoop {
    * schema it carries. Capture writes the marker before it reads any row, so the schema of a table
    * later in the snapshot is not in the journal yet when the marker is read.
    */
-  private void startMirror(Marker marker) throws TargetException {
+  private void startMirror(Marker marker, String kind) throws TargetException {
     if (canCommit()) {
       commit();
     }
+    mirrorKind = kind;
     mirrorTables.clear();
     mirrorKeys.clear();
     mirrorAwaited.clear();
@@ -485,7 +613,7 @@ public final class ApplyLoop {
     if (mirroring) {
       syncRows = 0;
       sink.state(RuleState.SYNCING);
-      sink.syncStarted("snapshot");
+      sink.syncStarted(kind);
     }
   }
 
@@ -549,6 +677,8 @@ public final class ApplyLoop {
     commit();
     mirroring = false;
     mirrorAwaited.clear();
+    String kind = mirrorKind;
+    mirrorKind = "snapshot";
     String summary = syncRows + " rows copied, " + deleted + " rows that left the source removed";
     if (!unknown.isEmpty()) {
       summary +=
@@ -557,7 +687,7 @@ public final class ApplyLoop {
               + (unknown.size() == 1 ? " was" : " were")
               + " empty and not journaled yet: target rows, if any, are kept";
     }
-    sink.syncFinished("snapshot", summary);
+    sink.syncFinished(kind, summary);
     sink.state(RuleState.RUNNING);
   }
 

@@ -62,6 +62,7 @@ public final class StreamLoop {
   private Checkpoint committed;
   private Checkpoint boundary;
   private boolean inSourceTransaction;
+  private boolean inResync; // between the start and the end of a resync's snapshot
   private long sent;
   private long batchStartNanos;
   private long lastCommitNanos = System.nanoTime();
@@ -147,13 +148,18 @@ public final class StreamLoop {
 
   private void handle(JournalEntry entry) throws TargetException {
     if (entry instanceof Marker marker) {
+      // a resync's rows are for the rule that asked for it, a database rule: not sent
+      inResync = marker.kind() == Marker.Kind.SNAPSHOT_STARTED && marker.resyncRule() != null;
       if (marker.kind() != Marker.Kind.CAPTURE_STARTED && !inSourceTransaction) {
         boundary = at(marker.position(), boundary);
       }
       return;
     }
     ChangeEvent change = (ChangeEvent) entry;
-    if (rule.covers(change.table()) && sends(change.op())) {
+    if (change.op() != Op.READ) {
+      inResync = false; // capture gave the resync up
+    }
+    if (rule.covers(change.table()) && sends(change.op()) && !inResync) {
       if (sent == 0) {
         batchStartNanos = System.nanoTime();
         oldestPendingMicros = change.commitTimeMicros();

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A mirror rule's copy of a snapshot, against a real SQLite target, with the journal written step
  * by step as capture writes it: the snapshot's marker first, and each table's schema only with its
- * first row. The rule reads the marker before any schema exists.
+ * first row. The rule reads the marker before any schema exists. A resync (a snapshot whose markers
+ * name one rule) is that rule's mirror copy whatever its mode, and other rules pass over it.
  */
 class MirrorCopyTest {
   private static final TableName A = new TableName("public", "a");
@@ -67,8 +68,8 @@ class MirrorCopyTest {
                 """
                 source: { url: "jdbc:postgresql://127.0.0.1:1/none" }
                 journal: { dir: "%1$s/journal" }
-                targets: { t: { url: "jdbc:sqlite:%1$s/t.db" } }
-                rules: [ { name: r, target: t, mode: mirror } ]
+                targets: { t: { url: "jdbc:sqlite:%1$s/t.db" }, t2: { url: "jdbc:sqlite:%1$s/t2.db" } }
+                rules: [ { name: r, target: t, mode: mirror }, { name: c, target: t2, mode: cdc } ]
                 """
                     .formatted(dir),
                 "test.yaml",
@@ -154,11 +155,122 @@ class MirrorCopyTest {
                 + " empty and not journaled yet: target rows, if any, are kept");
   }
 
+  @Test
+  void aResyncOfACdcRuleRepairsItsRowsAndRemovesThoseTheSourceLacksAtItsEnd() throws Exception {
+    targetIn("t2.db", "CREATE TABLE a(id INTEGER NOT NULL PRIMARY KEY, v TEXT)");
+    targetIn("t2.db", "INSERT INTO a VALUES (1, 'damaged'), (3, 'extra \uD83D\uDE00 \"q\"')");
+    TableSchema a = writer.register(schema(A, false));
+    startRule(1);
+    resyncStarts("c", true, A);
+    read(a, 1, "one");
+    read(a, 2, "two");
+    resyncCompletes("c", A);
+
+    assertThat(rows("t2.db", "a")).containsExactly("1=one", "2=two");
+    assertThat(events.syncs)
+        .containsExactly("resync: 2 rows copied, 1 rows that left the source removed");
+    assertThat(events.abandoned).isEmpty();
+  }
+
+  @Test
+  void anotherRulesResyncIsPassedOver() throws Exception {
+    TableSchema a = writer.register(schema(A, false));
+    startRule(0);
+    resyncStarts("c", false, A);
+    read(a, 1, "one");
+    long end = resyncEnd("c", A);
+    await(() -> events.checkpoint.get() >= end, "the checkpoint to pass the resync");
+
+    assertThat(rows("a")).containsExactly("1=stale", "99=gone from the source");
+    assertThat(events.syncStarts).isEmpty();
+  }
+
+  @Test
+  void aResyncThatCaptureGaveUpIsAbandonedAndRemovesNothing() throws Exception {
+    targetIn("t2.db", "CREATE TABLE a(id INTEGER NOT NULL PRIMARY KEY, v TEXT)");
+    targetIn("t2.db", "INSERT INTO a VALUES (3, 'not read before capture restarted')");
+    TableSchema a = writer.register(schema(A, false));
+    startRule(1);
+    resyncStarts("c", true, A);
+    read(a, 1, "one");
+    writer.append(
+        new Marker(JournalPosition.NONE, Marker.Kind.CAPTURE_STARTED, 3, List.of(A), "resumed"));
+    writer.sync();
+    await(() -> !events.abandoned.isEmpty(), "the resync to be given up");
+
+    assertThat(events.abandoned.get(0)).contains("capture restarted").contains("1 rows copied");
+    assertThat(rows("t2.db", "a")).containsExactly("1=one", "3=not read before capture restarted");
+    assertThat(events.states.get(events.states.size() - 1)).isEqualTo(RuleState.RUNNING);
+  }
+
+  @Test
+  void aRuleStoppedInsideItsResyncCopiesAgainFromItsStart() throws Exception {
+    targetIn("t2.db", "CREATE TABLE a(id INTEGER NOT NULL PRIMARY KEY, v TEXT)");
+    targetIn("t2.db", "INSERT INTO a VALUES (3, 'the source lacks it')");
+    TableSchema a = writer.register(schema(A, false));
+    startRule(1);
+    resyncStarts("c", true, A);
+    read(a, 1, "one");
+    long last = read(a, 2, "two");
+    writer.sync();
+    await(() -> events.checkpoint.get() >= last, "a checkpoint inside the resync");
+    running = false;
+    loop.join(30_000);
+
+    running = true;
+    startRule(1);
+    resyncCompletes("c", A);
+
+    assertThat(rows("t2.db", "a")).containsExactly("1=one", "2=two");
+    assertThat(events.syncs)
+        .containsExactly("resync: 2 rows copied, 1 rows that left the source removed");
+  }
+
+  private void resyncStarts(String rule, boolean awaitStart, TableName... tables)
+      throws InterruptedException {
+    int before = events.syncStarts.size();
+    writer.append(
+        new Marker(
+            JournalPosition.NONE,
+            Marker.Kind.SNAPSHOT_STARTED,
+            1,
+            List.of(tables),
+            Marker.resyncDetail(rule)));
+    writer.sync();
+    if (awaitStart) {
+      await(() -> events.syncStarts.size() > before, "the resync's start");
+    }
+  }
+
+  private long resyncEnd(String rule, TableName... tables) {
+    long end =
+        writer.append(
+            new Marker(
+                JournalPosition.NONE,
+                Marker.Kind.SNAPSHOT_COMPLETED,
+                2,
+                List.of(tables),
+                Marker.resyncDetail(rule)));
+    writer.sync();
+    return end;
+  }
+
+  private void resyncCompletes(String rule, TableName... tables) throws InterruptedException {
+    long end = resyncEnd(rule, tables);
+    await(
+        () -> events.checkpoint.get() >= end && !events.syncs.isEmpty(),
+        "the checkpoint to pass the resync's end and its report");
+  }
+
   private void startRule() throws Exception {
-    Target connection = Targets.connect(config.targets().get("t"));
+    startRule(0);
+  }
+
+  private void startRule(int index) throws Exception {
+    Target connection = Targets.connect(config.targets().get(config.rules().get(index).target()));
     ApplyLoop applyLoop =
         new ApplyLoop(
-            config.rules().get(0),
+            config.rules().get(index),
             connection,
             journal,
             events,
@@ -206,11 +318,11 @@ class MirrorCopyTest {
         "the checkpoint to pass the snapshot's end, the copy's report and the rule running again");
   }
 
-  private void read(TableSchema schema, int id, String v) {
+  private long read(TableSchema schema, int id, String v) {
     lsn++;
     Object[] row =
         schema.columns().size() == 3 ? new Object[] {id, v, "w" + id} : new Object[] {id, v};
-    writer.append(
+    return writer.append(
         new ChangeEvent(
             JournalPosition.NONE,
             schema,
@@ -235,7 +347,11 @@ class MirrorCopyTest {
   }
 
   private void target(String... statements) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("t.db"));
+    targetIn("t.db", statements);
+  }
+
+  private void targetIn(String file, String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(file));
         Statement s = c.createStatement()) {
       for (String sql : statements) {
         s.execute(sql);
@@ -245,8 +361,12 @@ class MirrorCopyTest {
 
   /** The target table's rows as "id=v", by id. */
   private List<String> rows(String table) throws SQLException {
+    return rows("t.db", table);
+  }
+
+  private List<String> rows(String file, String table) throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("t.db"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(file));
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT id, v FROM \"" + table + "\" ORDER BY id")) {
       while (r.next()) {
@@ -274,6 +394,7 @@ class MirrorCopyTest {
     final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     final List<String> syncStarts = Collections.synchronizedList(new ArrayList<>());
     final List<String> syncs = Collections.synchronizedList(new ArrayList<>());
+    final List<String> abandoned = Collections.synchronizedList(new ArrayList<>());
     final List<RuleState> states = Collections.synchronizedList(new ArrayList<>());
     final AtomicLong checkpoint = new AtomicLong(JournalPosition.NONE);
     volatile Exception failure;
@@ -311,6 +432,11 @@ class MirrorCopyTest {
     @Override
     public void syncFinished(String kind, String summary) {
       syncs.add(kind + ": " + summary);
+    }
+
+    @Override
+    public void syncAbandoned(String kind, String why) {
+      abandoned.add(kind + ": " + why);
     }
 
     @Override

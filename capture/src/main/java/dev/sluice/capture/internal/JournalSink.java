@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *       A snapshot of tables added to capture that the engine aborts, or leaves for streamed
  *       changes before it completed, is never marked complete: the listener hears {@code
  *       snapshot.aborted} and the tables stay to be read.
+ *   <li>A resync ({@link #expectResync}) is a snapshot of one rule's tables read while streaming
+ *       pauses, as one of added tables is; its markers name the rule ({@link Marker#resyncDetail}),
+ *       and the listener hears {@code resync.start}, {@code resync.done} and {@code resync.aborted}
+ *       instead of the snapshot's events.
  * </ul>
  *
  * <p>Batches arrive one at a time; methods are synchronized anyway.
@@ -61,14 +65,24 @@ public final class JournalSink
   private final Counter duplicates;
 
   private final RepeatFilter repeats = new RepeatFilter();
+
+  /** A resync asked for whose snapshot has not started yet; see {@link #expectResync}. */
+  private final java.util.concurrent.atomic.AtomicReference<Resync> resyncWanted =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** The resync whose snapshot is open, or null. */
+  private Resync resyncOpen;
+
+  private volatile long snapshotRows;
   private SyncPacer syncPacer = new SyncPacer(0);
   private SourcePosition dedupFloor;
   private SourcePosition lastStreamed;
   private List<TableName> snapshotTables = List.of();
-  private boolean snapshotOfAdded;
+  private boolean snapshotOfAdded; // or a resync: read while streaming pauses
   private boolean snapshotOpen;
   private ChangeEvent pending;
   private String snapshotDone; // a snapshot completed in the current batch, not yet synced
+  private String snapshotDoneEvent;
   private int pendingIndex = -1;
   private long lastPrevCommit = -1;
   private long lastLsn = -1;
@@ -121,6 +135,37 @@ public final class JournalSink
     if (snapshotTables != null) {
       openSnapshot(initialTables, "initial");
     }
+  }
+
+  /** A resync: the rule it is for, and the tables the snapshot reads. */
+  public record Resync(String rule, List<TableName> tables) {
+    public Resync {
+      tables = List.copyOf(tables);
+    }
+  }
+
+  /**
+   * The next snapshot the engine starts is {@code resync}'s (asked for with a signal right after
+   * this). Thread-safe.
+   *
+   * @return false when another resync is expected and has not started
+   */
+  public boolean expectResync(Resync resync) {
+    return resyncWanted.compareAndSet(null, resync);
+  }
+
+  /**
+   * Forgets an expected resync that has not started (the engine did not start it in time).
+   *
+   * @return false when its snapshot has started meanwhile (or it was not expected)
+   */
+  public boolean cancelResync(Resync resync) {
+    return resyncWanted.compareAndSet(resync, null);
+  }
+
+  /** Rows the open (or last) snapshot has journaled, as of the last synced batch. Never waits. */
+  public long snapshotRows() {
+    return snapshotRows;
   }
 
   /** Checks the journal's free space before every batch (see {@link JournalDiskGuard}). */
@@ -177,8 +222,9 @@ public final class JournalSink
     lastCommitMicros = commitMicros;
     rate.mark(appended);
     appended = 0;
+    snapshotRows = snapshotOrdinal;
     if (snapshotDone != null) {
-      listener.accept("snapshot.done", snapshotDone);
+      listener.accept(snapshotDoneEvent, snapshotDone);
       snapshotDone = null;
     }
     int durable;
@@ -275,9 +321,7 @@ public final class JournalSink
     switch (type) {
       case "STARTED" -> {
         if (!snapshotOpen) {
-          openSnapshot(
-              addedTables.isEmpty() ? initialTables : addedTables,
-              addedTables.isEmpty() ? "the engine started a snapshot" : Marker.TABLES_ADDED);
+          openNextSnapshot();
         }
       }
       case "COMPLETED" -> {
@@ -303,7 +347,9 @@ public final class JournalSink
     String message =
         describeSnapshot() + " did not complete (" + why + "; " + snapshotOrdinal + " rows read)";
     LOG.warn("{}", message);
-    listener.accept("snapshot.aborted", message);
+    boolean resync = resyncOpen != null;
+    resyncOpen = null;
+    listener.accept(resync ? "resync.aborted" : "snapshot.aborted", message);
   }
 
   private void handleTransaction(SourceRecord record) {
@@ -332,11 +378,7 @@ public final class JournalSink
   private void handleSnapshotRow(SourceRecord record, Struct source) {
     String snapshot = source.getString("snapshot");
     if (!snapshotOpen) {
-      if (!addedTables.isEmpty()) {
-        openSnapshot(addedTables, Marker.TABLES_ADDED);
-      } else {
-        openSnapshot(initialTables, "the engine started a snapshot");
-      }
+      openNextSnapshot();
     }
     boolean lastOfTable = "last".equals(snapshot) || "last_in_data_collection".equals(snapshot);
     long lsn = longOf(record.sourceOffset().get("lsn"));
@@ -353,10 +395,23 @@ public final class JournalSink
     }
   }
 
+  /** Opens the snapshot the engine started: a resync expected, or one of added or all tables. */
+  private void openNextSnapshot() {
+    Resync resync = resyncWanted.getAndSet(null);
+    if (resync != null) {
+      resyncOpen = resync;
+      openSnapshot(resync.tables(), Marker.resyncDetail(resync.rule()));
+    } else if (!addedTables.isEmpty()) {
+      openSnapshot(addedTables, Marker.TABLES_ADDED);
+    } else {
+      openSnapshot(initialTables, "the engine started a snapshot");
+    }
+  }
+
   private void openSnapshot(List<TableName> tables, String detail) {
     snapshotOpen = true;
     snapshotTables = tables;
-    snapshotOfAdded = detail.equals(Marker.TABLES_ADDED);
+    snapshotOfAdded = detail.equals(Marker.TABLES_ADDED) || resyncOpen != null;
     snapshotOrdinal = 0;
     writer.append(
         new Marker(
@@ -365,7 +420,9 @@ public final class JournalSink
             nowMicros(),
             snapshotTables,
             detail));
-    listener.accept("snapshot.start", describeSnapshot() + " started");
+    snapshotRows = 0;
+    listener.accept(
+        resyncOpen != null ? "resync.start" : "snapshot.start", describeSnapshot() + " started");
   }
 
   private void closeSnapshotIfStreaming() {
@@ -388,12 +445,25 @@ public final class JournalSink
     snapshotOpen = false;
     writer.append(
         new Marker(
-            JournalPosition.NONE, Marker.Kind.SNAPSHOT_COMPLETED, nowMicros(), snapshotTables, ""));
+            JournalPosition.NONE,
+            Marker.Kind.SNAPSHOT_COMPLETED,
+            nowMicros(),
+            snapshotTables,
+            resyncOpen != null ? Marker.resyncDetail(resyncOpen.rule()) : ""));
     // heard once the batch is synced: what asked for the snapshot may then forget it
     snapshotDone = describeSnapshot() + " done (" + snapshotOrdinal + " rows)";
+    snapshotDoneEvent = resyncOpen != null ? "resync.done" : "snapshot.done";
+    resyncOpen = null;
   }
 
   private String describeSnapshot() {
+    if (resyncOpen != null) {
+      return "snapshot for the resync of rule "
+          + resyncOpen.rule()
+          + " ("
+          + String.join(", ", snapshotTables.stream().map(TableName::toString).toList())
+          + ")";
+    }
     return snapshotOfAdded
         ? "snapshot of the added tables "
             + String.join(", ", snapshotTables.stream().map(TableName::toString).toList())

@@ -131,6 +131,32 @@ public final class OffsetFile {
     offset.put("snapshot", "INITIAL");
     offset.put("last_snapshot_record", true);
     offset.put("snapshot_completed", true);
+    writeOffset(file, engineName, topicPrefix, offset);
+  }
+
+  /**
+   * Whether a stored offset is one of a blocking snapshot (of tables added to capture, or a resync)
+   * that the engine had not finished when it stopped: its position is where streaming paused.
+   */
+  public static boolean blockingSnapshotUnfinished(Map<String, Object> offset) {
+    return "BLOCKING".equals(String.valueOf(offset.get("snapshot"))) && snapshotUnfinished(offset);
+  }
+
+  /**
+   * Stores {@code stored} without its snapshot fields: the engine streams on from the position
+   * where a blocking snapshot paused it, instead of taking it for an unfinished initial snapshot.
+   */
+  public static void writeStreaming(
+      Path file, String engineName, String topicPrefix, Map<String, Object> stored) {
+    Map<String, Object> offset = new java.util.LinkedHashMap<>(stored);
+    offset.remove("snapshot");
+    offset.remove("last_snapshot_record");
+    offset.remove("snapshot_completed");
+    writeOffset(file, engineName, topicPrefix, offset);
+  }
+
+  private static void writeOffset(
+      Path file, String engineName, String topicPrefix, Map<String, Object> offset) {
     try {
       byte[] key =
           JSON.writeValueAsBytes(java.util.List.of(engineName, Map.of("server", topicPrefix)));

@@ -409,6 +409,10 @@ public final class MonitorEndpoints extends Handler.Abstract {
     } catch (Exception e) {
       throw new HttpError(500, String.valueOf(e.getMessage()));
     }
+    if (result instanceof Action.Accepted accepted) {
+      sendJson(exchange, 202, accepted.body());
+      return;
+    }
     sendJson(exchange, 200, result == null ? Map.of("ok", true) : result);
   }
 

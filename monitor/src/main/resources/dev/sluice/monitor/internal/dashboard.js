@@ -262,6 +262,30 @@
     renderReplicas(s, at);
   }
 
+  // ---- the effective configuration (GET /api/config: served by a running sidecar only)
+  const CONFIG_EVENTS = new Set(["config.reloaded", "rule.added", "rule.removed", "replica.added", "replica.removed", "routing.changed"]);
+  function renderConfig(c) {
+    $("config-panel").hidden = false;
+    const st = $("config-state");
+    st.className = "pill pill-" + (c.differsFromFile ? "warn" : "ok");
+    st.textContent = c.differsFromFile ? "differs from the file" : "as in the file";
+    $("config-note").textContent = c.fileProblems && c.fileProblems.length
+      ? "The file " + (c.file || "") + " has problems (" + c.fileProblems.join("; ") + "); the sidecar runs with the configuration below."
+      : c.differsFromFile
+        ? "Changed at run time (through the API), or " + (c.file || "the file") + " was edited and not reloaded: a reload of the file replaces run-time changes. Secrets are masked."
+        : "What " + (c.file || "the file") + " says. Secrets are masked.";
+    $("config").textContent = c.effective || "";
+  }
+  async function pollConfig() {
+    try {
+      const response = await fetch(url("/api/config"), { cache: "no-store" });
+      if (response.ok) renderConfig(await response.json());
+      else if (response.status === 404) $("config-panel").hidden = true; // a dashboard from a state file
+    } catch (e) {
+      // the snapshot's poll reports the connection
+    }
+  }
+
   // ---- freshness and connection
   function renderFreshness() {
     const f = $("freshness");
@@ -351,7 +375,11 @@
     const source = new EventSource(url("/api/stream?after=" + state.lastEventId));
     state.stream = source;
     source.addEventListener("open", () => streamState("live", "ok"));
-    source.addEventListener("activity", (m) => addEvent(JSON.parse(m.data), true));
+    source.addEventListener("activity", (m) => {
+      const e = JSON.parse(m.data);
+      addEvent(e, true);
+      if (CONFIG_EVENTS.has(e.type)) pollConfig();
+    });
     source.addEventListener("error", () => {
       streamState("reconnecting", "bad");
       if (source.readyState === EventSource.CLOSED) setTimeout(startFeed, 3000);
@@ -363,4 +391,6 @@
   setInterval(renderFreshness, 250);
   poll();
   startFeed();
+  pollConfig();
+  setInterval(pollConfig, 10000);
 })();
