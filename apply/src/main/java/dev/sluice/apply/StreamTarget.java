@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A target that receives each change as a message on a broker (Kafka, NATS JetStream), for one rule.
- * Implementations live outside {@code apply} (module {@code stream}) and are found through {@link
- * Factory} with {@link java.util.ServiceLoader}, so that {@code apply} never imports a broker
- * client.
+ * A target that receives each change as a message on a broker (Kafka, NATS JetStream), for one
+ * rule. Implementations live outside {@code apply} (module {@code stream}) and are found through
+ * {@link Factory} with {@link java.util.ServiceLoader}, so that {@code apply} never imports a
+ * broker client.
  *
  * <p>The contract that makes a rule's messages exactly once across crashes:
  *
@@ -38,6 +38,13 @@ public interface StreamTarget extends AutoCloseable {
    * @param renamed the rule's {@code rename} of the table, or null
    */
   void send(ChangeEvent change, String renamed) throws TargetException;
+
+  /**
+   * Tells that the journal's last change of a source transaction went by, after {@link #send} when
+   * the rule sent it, and also when it did not (another table, or a kind its mode leaves out): a
+   * target that frames transactions sends its END here. Called before the commit that follows.
+   */
+  default void transactionEnd(ChangeEvent last) throws TargetException {}
 
   /** Waits until the broker holds everything sent, then records the checkpoint. */
   void commit(Checkpoint checkpoint) throws TargetException;

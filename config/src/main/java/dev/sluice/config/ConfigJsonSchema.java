@@ -124,6 +124,11 @@ public final class ConfigJsonSchema {
           case DURATION -> allOf(reference("duration"));
           case LAG_TOLERANCE -> allOf(reference("lagTolerance"));
           case CHOICE -> anyOf(object("enum", key.choices()), reference("fromEnvironment"));
+          case BOOLEAN ->
+              anyOf(
+                  object("type", "boolean"),
+                  object("enum", List.of("true", "false")),
+                  reference("fromEnvironment"));
           case TABLE_PATTERNS -> allOf(reference("tablePatterns"));
           case TABLE_RENAMES ->
               object(
@@ -166,9 +171,11 @@ public final class ConfigJsonSchema {
     if (key.defaultValue() != null) {
       described.put(
           "default",
-          key.kind() == ConfigKey.Kind.INTEGER
-              ? (Object) Long.parseLong(key.defaultValue())
-              : key.defaultValue());
+          switch (key.kind()) {
+            case INTEGER -> (Object) Long.parseLong(key.defaultValue());
+            case BOOLEAN -> (Object) Boolean.parseBoolean(key.defaultValue());
+            default -> key.defaultValue();
+          });
     }
     return described;
   }

@@ -49,6 +49,8 @@ public record ConfigKey(
     LAG_TOLERANCE,
     /** One of {@code choices}. */
     CHOICE,
+    /** {@code true} or {@code false}. */
+    BOOLEAN,
     /** A list of table patterns; a single pattern counts as a list of one. */
     TABLE_PATTERNS,
     /** A mapping from source table to a target name. */

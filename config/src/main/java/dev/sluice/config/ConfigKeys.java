@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import static dev.sluice.config.ConfigKey.Kind.BOOLEAN;
 import static dev.sluice.config.ConfigKey.Kind.DURATION;
 import static dev.sluice.config.ConfigKey.Kind.LAG_TOLERANCE;
 import static dev.sluice.config.ConfigKey.Kind.NAMED_SECTIONS;
@@ -139,6 +140,54 @@ public final class ConfigKeys {
               null,
               "nats: targets only: each change is published on <subjectPrefix>.<schema>.<table>"
                   + " (or <subjectPrefix>.<rename>). Default sluice."),
+          ConfigKey.choice(
+              "format",
+              StreamFormat.class,
+              StreamFormat.DEBEZIUM,
+              "nats: targets only: debezium: the JSON of Debezium's converter without schemas;"
+                  + " cloudevents: a CloudEvents 1.0 event (structured JSON) with that envelope"
+                  + " as its data."),
+          ConfigKey.of(
+              "transactions",
+              BOOLEAN,
+              "false",
+              "nats: targets only: true sends a BEGIN and an END message around each source"
+                  + " transaction's changes on <subjectPrefix>.transaction."),
+          ConfigKey.of(
+              "token",
+              SECRET,
+              null,
+              "nats: targets only: a token the server accepts; write ${NAME} to take it from the"
+                  + " environment. Masked in every output."),
+          ConfigKey.of(
+              "credentials",
+              PATH,
+              null,
+              "nats: targets only: a NATS credentials file (user JWT and NKey seed)."),
+          ConfigKey.of(
+              "nkey",
+              SECRET,
+              null,
+              "nats: targets only: an NKey user seed (SU...); write ${NAME} to take it from the"
+                  + " environment. Masked in every output."),
+          ConfigKey.of(
+              "tlsCa",
+              PATH,
+              null,
+              "nats: targets only: PEM file of the certificates that sign the server's; set, the"
+                  + " connection uses TLS."),
+          ConfigKey.of(
+              "tlsCert",
+              PATH,
+              null,
+              "nats: targets only: PEM file of the client certificate, for mutual TLS (with"
+                  + " tlsKey)."),
+          ConfigKey.of(
+              "tlsKey",
+              PATH,
+              null,
+              "nats: targets only: PEM file of the client certificate's private key (PKCS#8,"
+                  + " unencrypted)."),
           ConfigKey.of(
               "topicPrefix",
               STRING,

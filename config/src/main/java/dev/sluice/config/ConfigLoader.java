@@ -52,7 +52,6 @@ public final class ConfigLoader {
   private static final Pattern KAFKA_URL =
       Pattern.compile(
           "//(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):\\d{1,5}(,(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):\\d{1,5})*/?");
-  private static final List<String> NATS_KEYS = List.of("stream", "subjectPrefix");
   private static final List<String> KAFKA_KEYS =
       List.of(
           "topicPrefix",
@@ -354,7 +353,7 @@ public final class ConfigLoader {
         if (dialect == Dialect.NATS) {
           stream = streamSettings(t);
         } else {
-          onlyFor(t, NATS_KEYS, "nats:");
+          onlyFor(t, STREAM_ONLY_KEYS, "nats:");
         }
         if (dialect == Dialect.KAFKA) {
           kafkaBrokers(t, url);
@@ -496,7 +495,20 @@ public final class ConfigLoader {
       return normal;
     }
 
-    private static StreamSettings streamSettings(YamlSection t) {
+    private static final List<String> STREAM_ONLY_KEYS =
+        List.of(
+            "stream",
+            "subjectPrefix",
+            "format",
+            "transactions",
+            "token",
+            "credentials",
+            "nkey",
+            "tlsCa",
+            "tlsCert",
+            "tlsKey");
+
+    private StreamSettings streamSettings(YamlSection t) {
       String stream = t.string("stream", StreamSettings.DEFAULT_NAME);
       if (!STREAM_NAME.matcher(stream).matches()) {
         t.problem(
@@ -512,7 +524,30 @@ public final class ConfigLoader {
                 + "' is not a valid subject prefix: tokens of letters, digits, '_', '-'"
                 + " separated by '.'");
       }
-      return new StreamSettings(stream, prefix);
+      StreamFormat format = t.choice("format", StreamFormat.class, StreamFormat.DEBEZIUM);
+      boolean transactions = t.bool("transactions", false);
+      return new StreamSettings(stream, prefix, format, transactions, streamAuth(t));
+    }
+
+    private StreamAuth streamAuth(YamlSection t) {
+      Secret token = t.secret("token");
+      Path credentials = t.parse("credentials", null, this::path);
+      Secret nkey = t.secret("nkey");
+      if (credentials != null && nkey != null) {
+        t.problem("nkey", "set credentials or nkey, not both (each signs the server's challenge)");
+      }
+      if (nkey != null && !nkey.reveal().startsWith("SU")) {
+        t.problem("nkey", "an NKey user seed starts with SU");
+      }
+      Path tlsCa = t.parse("tlsCa", null, this::path);
+      Path tlsCert = t.parse("tlsCert", null, this::path);
+      Path tlsKey = t.parse("tlsKey", null, this::path);
+      if ((tlsCert == null) != (tlsKey == null)) {
+        t.problem(
+            tlsCert == null ? "tlsKey" : "tlsCert",
+            "tlsCert and tlsKey go together (the client certificate and its private key)");
+      }
+      return new StreamAuth(token, credentials, nkey, tlsCa, tlsCert, tlsKey);
     }
 
     private String resolveSqlite(String url) {

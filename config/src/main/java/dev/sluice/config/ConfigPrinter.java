@@ -40,6 +40,19 @@ public final class ConfigPrinter {
       if (t.stream() != null) {
         line(out, 2, "stream", t.stream().name());
         line(out, 2, "subjectPrefix", t.stream().subjectPrefix());
+        line(out, 2, "format", t.stream().format().yamlName());
+        line(out, 2, "transactions", Boolean.toString(t.stream().transactions()));
+        StreamAuth auth = t.stream().auth();
+        line(out, 2, "token", auth.token() == null ? null : Secret.MASK);
+        line(
+            out,
+            2,
+            "credentials",
+            auth.credentials() == null ? null : auth.credentials().toString());
+        line(out, 2, "nkey", auth.nkey() == null ? null : Secret.MASK);
+        line(out, 2, "tlsCa", auth.tlsCa() == null ? null : auth.tlsCa().toString());
+        line(out, 2, "tlsCert", auth.tlsCert() == null ? null : auth.tlsCert().toString());
+        line(out, 2, "tlsKey", auth.tlsKey() == null ? null : auth.tlsKey().toString());
       }
       if (t.kafka() != null) {
         kafka(out, t.kafka());

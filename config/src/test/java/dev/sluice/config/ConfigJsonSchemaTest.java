@@ -35,6 +35,7 @@ class ConfigJsonSchemaTest {
   private static final Map<String, Object> NAMES =
       Map.of(
           "targets.*.url", "nats://127.0.0.1:4222", // takes every target key
+          "targets.*.nkey", "SUAEXAMPLESEED", // moved to t3: credentials exclude it
           "rules[].name", "r1",
           "rules[].target", "t2",
           "replicas.*.nodes[].name", "n1",
@@ -125,7 +126,8 @@ class ConfigJsonSchemaTest {
                 "source",
                 Map.of("url", "jdbc:postgresql://db/app"),
                 "targets",
-                Map.of("t1", Map.of("url", "jdbc:sqlite::memory:")),
+                // a nats: target prints every target key, its stream's too
+                Map.of("t1", Map.of("url", "nats://127.0.0.1:4222")),
                 "rules",
                 List.of(Map.of("name", "r1", "target", "t1")),
                 "replicas",
@@ -202,6 +204,7 @@ class ConfigJsonSchemaTest {
       case DURATION -> "3s";
       case LAG_TOLERANCE -> "16MB";
       case CHOICE -> key.choices().get(key.choices().size() - 1);
+      case BOOLEAN -> true;
       case TABLE_PATTERNS -> List.of("public.orders");
       case TABLE_RENAMES -> Map.of("public.orders", "orders");
       case TABLE_COLUMNS -> Map.of("public.orders", List.of("note"));
@@ -230,7 +233,13 @@ class ConfigJsonSchemaTest {
           sections.put(
               "t2",
               new LinkedHashMap<>(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/app_copy")));
-          sections.put("t3", kafka);
+          // a nats: target takes credentials or nkey, not both
+          Map<String, Object> t1 = (Map<String, Object>) sections.get("t1");
+          sections.put(
+              "t3",
+              new LinkedHashMap<>(
+                  Map.of("url", "nats://127.0.0.1:4222", "nkey", t1.remove("nkey"))));
+          sections.put("t4", kafka);
         }
         yield sections;
       }

@@ -161,6 +161,70 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aNatsTargetTakesItsFormatTransactionsAndAuthenticationWithSecretsMasked() {
+    SluiceConfig config =
+        parse(
+            """
+            source: { url: jdbc:postgresql://db/app }
+            targets:
+              bus:
+                url: "nats://nats.example:4222"
+                format: cloudevents
+                transactions: true
+                nkey: SUAB"C'Zoë
+                tlsCa: certs/ca.pem
+                tlsCert: certs/client.pem
+                tlsKey: certs/client.key
+              other: { url: "nats://h:4222", token: "t0k'en", credentials: /etc/nats/u.creds }
+            rules:
+              - { name: a, target: bus }
+            """);
+
+    StreamSettings bus = config.targets().get("bus").stream();
+    assertThat(bus.format()).isEqualTo(StreamFormat.CLOUDEVENTS);
+    assertThat(bus.transactions()).isTrue();
+    assertThat(bus.auth().nkey().reveal()).isEqualTo("SUAB\"C'Zoë");
+    assertThat(bus.auth().tlsKey())
+        .isEqualTo(java.nio.file.Path.of("/etc/sluice/certs/client.key"));
+    assertThat(bus.auth().tls()).isTrue();
+    StreamSettings other = config.targets().get("other").stream();
+    assertThat(other.format()).isEqualTo(StreamFormat.DEBEZIUM);
+    assertThat(other.transactions()).isFalse();
+    assertThat(other.auth().token().reveal()).isEqualTo("t0k'en");
+    assertThat(other.auth().credentials()).isEqualTo(java.nio.file.Path.of("/etc/nats/u.creds"));
+    assertThat(ConfigPrinter.toYaml(config) + config.targets())
+        .contains("format: cloudevents", "transactions: \"true\"", "tlsCa:")
+        .doesNotContain("SUAB", "t0k");
+  }
+
+  @Test
+  void badFormatTransactionsAndAuthenticationKeysAreNamedWithTheirPath() {
+    assertThat(
+            problems(
+                """
+                source: { url: jdbc:postgresql://db/app }
+                targets:
+                  db: { url: "jdbc:sqlite::memory:", format: cloudevents, token: x }
+                  bus: { url: "nats://h:4222", format: avro, transactions: yes, nkey: UAB }
+                  tls: { url: "nats://h:4222", tlsCert: c.pem, credentials: u.creds, nkey: SUX }
+                rules:
+                  - { name: a, target: db }
+                  - { name: b, target: bus }
+                """))
+        .extracting(Object::toString)
+        .containsExactly(
+            "sluice.yaml:3: targets.db.format: format applies only to nats: targets",
+            "sluice.yaml:3: targets.db.token: token applies only to nats: targets",
+            "sluice.yaml:4: targets.bus.format: 'avro' is not one of debezium | cloudevents",
+            "sluice.yaml:4: targets.bus.transactions: 'yes' is not true or false",
+            "sluice.yaml:4: targets.bus.nkey: an NKey user seed starts with SU",
+            "sluice.yaml:5: targets.tls.nkey: set credentials or nkey, not both (each signs"
+                + " the server's challenge)",
+            "sluice.yaml:5: targets.tls.tlsCert: tlsCert and tlsKey go together (the client"
+                + " certificate and its private key)");
+  }
+
+  @Test
   void aKafkaTargetTakesItsClientKeysAndMasksItsSecretsEverywhere() {
     SluiceConfig config =
         parse(

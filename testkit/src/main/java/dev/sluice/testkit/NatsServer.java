@@ -25,22 +25,42 @@ public final class NatsServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final String config;
   private Process process;
 
-  private NatsServer(Path dir, int port) {
+  private NatsServer(Path dir, int port, String config) {
     this.dir = dir;
     this.port = port;
+    this.config = config;
+  }
+
+  /** Whether the server binary is on this machine (tests that start their own skip without). */
+  public static boolean available() {
+    return Files.isExecutable(Path.of(BINARY));
   }
 
   /** Starts a server on a free port. */
   public static NatsServer start() throws IOException, InterruptedException {
+    return start((String) null);
+  }
+
+  /**
+   * Starts a server on a free port with more of its configuration file ({@code authorization { ...
+   * }}, {@code tls { ... }}), or none when null.
+   */
+  public static NatsServer start(String config) throws IOException, InterruptedException {
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    NatsServer server = new NatsServer(Files.createTempDirectory("sluice-nats"), port);
+    NatsServer server = new NatsServer(Files.createTempDirectory("sluice-nats"), port, config);
     server.start(Duration.ofSeconds(20));
     return server;
+  }
+
+  /** The directory of the server's store and log, which the test may put files in. */
+  public Path dir() {
+    return dir;
   }
 
   public String url() {
@@ -56,8 +76,9 @@ public final class NatsServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       return;
     }
-    process =
-        new ProcessBuilder(
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(
                 BINARY,
                 "-a",
                 "127.0.0.1",
@@ -65,7 +86,15 @@ public final class NatsServer implements AutoCloseable {
                 Integer.toString(port),
                 "-js",
                 "-sd",
-                dir.resolve("store").toString())
+                dir.resolve("store").toString()));
+    if (config != null) {
+      Path file = dir.resolve("server.conf");
+      Files.writeString(file, config);
+      command.add("-c");
+      command.add(file.toString());
+    }
+    process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("server.log").toFile())
             .start();

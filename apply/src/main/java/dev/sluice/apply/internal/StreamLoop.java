@@ -163,6 +163,9 @@ public final class StreamLoop {
       pendingCounts.merge(change.op(), 1L, Long::sum);
       pendingByTable.merge(change.table(), 1L, Long::sum);
     }
+    if (change.isLastInTransaction()) {
+      target.transactionEnd(change);
+    }
     if (change.isLastInTransaction() || change.op() == Op.READ) {
       inSourceTransaction = false;
       long lsn =

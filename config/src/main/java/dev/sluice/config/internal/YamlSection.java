@@ -228,6 +228,18 @@ public final class YamlSection {
         });
   }
 
+  public boolean bool(String key, boolean defaultValue) {
+    return parse(
+        key,
+        defaultValue,
+        text ->
+            switch (text.trim()) {
+              case "true" -> true;
+              case "false" -> false;
+              default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+            });
+  }
+
   public Duration duration(String key, Duration defaultValue) {
     return parse(key, defaultValue, Durations::parse);
   }

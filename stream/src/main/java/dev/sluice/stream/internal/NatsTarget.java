@@ -3,6 +3,7 @@ package dev.sluice.stream.internal;
 import dev.sluice.apply.Checkpoint;
 import dev.sluice.apply.StreamTarget;
 import dev.sluice.apply.TargetException;
+import dev.sluice.config.StreamAuth;
 import dev.sluice.config.StreamSettings;
 import dev.sluice.config.TableName;
 import dev.sluice.config.TargetConfig;
@@ -46,7 +47,9 @@ import java.util.concurrent.TimeoutException;
  *       <rule>:<journal position>} (the server drops a re-send within the stream's duplicate
  *       window) and the headers {@code sluice.position}, {@code sluice.rule}, {@code sluice.key}
  *       (the primary key as JSON, ASCII), {@code sluice.table} (the source table, its schema and
- *       name as in subjects) and {@code sluice.commit} (commit time, microseconds).
+ *       name as in subjects) and {@code sluice.commit} (commit time, microseconds). Bodies, ids and
+ *       headers come from {@link RuleMessages} in the target's {@link ChangeFormat}; transaction
+ *       BEGIN and END messages, when on, go to {@code <prefix>.transaction}.
  *   <li>Publishes are pipelined on one connection that never reconnects by itself: the server
  *       stores them in the order sent, so what it holds is a prefix of what was sent. A failed or
  *       unacknowledged publish fails the connection; the next one starts from what the stream
@@ -62,11 +65,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class NatsTarget implements StreamTarget {
   static final String BUCKET = "sluice-checkpoints";
-  static final String POSITION = "sluice.position";
-  static final String RULE = "sluice.rule";
-  static final String KEY = "sluice.key";
-  static final String COMMIT = "sluice.commit";
-  static final String TABLE = "sluice.table";
+  static final String POSITION = StreamMessage.POSITION;
+  static final String RULE = StreamMessage.RULE;
+  static final String COMMIT = StreamMessage.COMMIT;
+  static final String TABLE = StreamMessage.TABLE;
   private static final int MAX_IN_FLIGHT = 4096;
   private static final Duration ACK_WAIT = Duration.ofSeconds(10);
 
@@ -77,7 +79,7 @@ public final class NatsTarget implements StreamTarget {
   private final JetStream jetStream;
   private final JetStreamManagement management;
   private final KeyValue checkpoints;
-  private final DebeziumEnvelope envelope;
+  private final RuleMessages messages;
   private final Deque<CompletableFuture<PublishAck>> inFlight = new ArrayDeque<>();
   private long lastAckedSequence;
 
@@ -92,7 +94,11 @@ public final class NatsTarget implements StreamTarget {
     this.connection = connection;
     this.jetStream = connection.jetStream();
     this.management = connection.jetStreamManagement();
-    this.envelope = new DebeziumEnvelope(settings.subjectPrefix(), database);
+    this.messages =
+        new RuleMessages(
+            rule,
+            ChangeFormat.of(settings.format(), settings.subjectPrefix(), database),
+            settings.transactions());
     this.checkpoints = connection.keyValue(BUCKET);
   }
 
@@ -109,6 +115,29 @@ public final class NatsTarget implements StreamTarget {
             .errorListener(new QuietErrors());
     if (target.user() != null) {
       options.userInfo(target.user(), target.password() == null ? "" : target.password().reveal());
+    }
+    StreamAuth auth = target.stream().auth();
+    if (auth.token() != null) {
+      options.token(auth.token().reveal().toCharArray());
+    }
+    if (auth.credentials() != null) {
+      if (!java.nio.file.Files.isReadable(auth.credentials())) {
+        throw new TargetException(
+            "target " + target.name() + ": credentials " + auth.credentials() + " cannot be read",
+            false,
+            null);
+      }
+      options.authHandler(Nats.credentials(auth.credentials().toString()));
+    }
+    if (auth.nkey() != null) {
+      options.authHandler(Nats.staticCredentials(null, auth.nkey().reveal().toCharArray()));
+    }
+    if (auth.tls()) {
+      try {
+        options.sslContext(PemTls.context(auth.tlsCa(), auth.tlsCert(), auth.tlsKey()));
+      } catch (IllegalArgumentException e) {
+        throw new TargetException("target " + target.name() + ": " + e.getMessage(), false, e);
+      }
     }
     Connection connection;
     try {
@@ -244,7 +273,12 @@ public final class NatsTarget implements StreamTarget {
         fromSequence = Long.parseLong(parts[3]);
       }
       lastAckedSequence = fromSequence;
-      return Optional.ofNullable(latestAfter(fromSequence, stored));
+      Checkpoint latest = latestAfter(fromSequence, stored);
+      for (StreamMessage owed : messages.recovered(System.currentTimeMillis())) {
+        publish(owed);
+        await(inFlight.removeFirst());
+      }
+      return Optional.ofNullable(latest);
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw failure("cannot read the checkpoint of rule " + rule, e);
     }
@@ -268,6 +302,12 @@ public final class NatsTarget implements StreamTarget {
       }
       Headers headers = message.getHeaders();
       if (headers != null && rule.equals(headers.getFirst(RULE))) {
+        messages.stored(headers::getFirst);
+        lastAckedSequence = message.getSeq();
+      }
+      if (headers != null
+          && rule.equals(headers.getFirst(RULE))
+          && RuleMessages.advancesCheckpoint(headers::getFirst)) {
         long position = JournalPosition.parse(headers.getFirst(POSITION));
         String commit = headers.getFirst(COMMIT);
         latest =
@@ -275,7 +315,6 @@ public final class NatsTarget implements StreamTarget {
                 position,
                 latest == null ? 0 : latest.lsn(),
                 commit == null ? 0 : Long.parseLong(commit));
-        lastAckedSequence = message.getSeq();
       }
       next = message.getSeq() + 1;
     }
@@ -299,7 +338,9 @@ public final class NatsTarget implements StreamTarget {
         }
         next = message.getSeq() + 1;
         Headers headers = message.getHeaders();
-        if (headers == null || !rule.equals(headers.getFirst(RULE))) {
+        if (headers == null
+            || !rule.equals(headers.getFirst(RULE))
+            || !RuleMessages.isChange(headers::getFirst)) {
           continue;
         }
         long position = JournalPosition.parse(headers.getFirst(POSITION));
@@ -318,29 +359,36 @@ public final class NatsTarget implements StreamTarget {
 
   @Override
   public void send(ChangeEvent change, String renamed) throws TargetException {
+    for (StreamMessage message : messages.change(change, renamed, System.currentTimeMillis())) {
+      publish(message);
+    }
+  }
+
+  @Override
+  public void transactionEnd(ChangeEvent last) throws TargetException {
+    for (StreamMessage message : messages.transactionEnd(last, System.currentTimeMillis())) {
+      publish(message);
+    }
+  }
+
+  private void publish(StreamMessage message) throws TargetException {
     while (inFlight.size() >= MAX_IN_FLIGHT) {
       await(inFlight.removeFirst());
     }
-    String subject = Subjects.of(settings.subjectPrefix(), change.table(), renamed);
+    String subject =
+        message.kind() == StreamMessage.Kind.CHANGE
+            ? Subjects.of(settings.subjectPrefix(), message.table(), message.renamed())
+            : settings.subjectPrefix() + "." + StreamSettings.TRANSACTION_TOKEN;
     Headers headers = new Headers();
-    String position = JournalPosition.format(change.position());
-    headers.put(POSITION, position);
-    headers.put(RULE, rule);
-    headers.put(COMMIT, Long.toString(change.commitTimeMicros()));
-    headers.put(TABLE, Subjects.header(change.table()));
-    byte[] key = envelope.key(change);
-    if (key != null) {
-      headers.put(KEY, new String(key, StandardCharsets.UTF_8));
-    }
-    byte[] value = envelope.value(change, System.currentTimeMillis());
+    message.headers().forEach(headers::put);
     try {
       inFlight.addLast(
           jetStream.publishAsync(
               subject,
               headers,
-              value,
+              message.value(),
               PublishOptions.builder()
-                  .messageId(rule + ":" + position)
+                  .messageId(message.id())
                   .expectedStream(settings.name())
                   .build()));
     } catch (RuntimeException e) {
