@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A target that receives each change as a message on a broker (Kafka, NATS JetStream), for one rule.
- * Implementations live outside {@code apply} (module {@code stream}) and are found through {@link
- * Factory} with {@link java.util.ServiceLoader}, so that {@code apply} never imports a broker
- * client.
+ * A target that receives each change as a message on a broker (Kafka, NATS JetStream), for one
+ * rule. Implementations live outside {@code apply} (module {@code stream}) and are found through
+ * {@link Factory} with {@link java.util.ServiceLoader}, so that {@code apply} never imports a
+ * broker client.
  *
  * <p>The contract that makes a rule's messages exactly once across crashes:
  *
