@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code sluice run} publishing a write workload into Kafka (a real KRaft broker in a child JVM),
  * killed with SIGKILL at random moments, mid-transaction as often as not: afterwards a {@code
  * read_committed} consumer sees every change of the journal exactly once, in journal order, and
- * {@code sluice verify} says so until records are deleted from the topic. Rounds: {@code
+ * each source transaction's BEGIN and END record once ({@code transactions: true}), and {@code
+ * sluice verify} says so until records are deleted from the topic. Rounds: {@code
  * -Dsluice.test.rounds} (3 by default, 100 with {@code -Plong}).
  */
 class KafkaCrashIT {
@@ -68,7 +69,7 @@ class KafkaCrashIT {
           journal: { dir: journal }
           monitor: { port: 0 }
           targets:
-            events: { url: '%s', topicPrefix: crash }
+            events: { url: '%s', topicPrefix: crash, transactions: true }
           rules:
             - { name: to-kafka, target: events, batch: { maxEvents: 500 } }
           """
@@ -107,11 +108,18 @@ class KafkaCrashIT {
         assertThat(sluice.terminate(Duration.ofSeconds(60))).as(sluice.log()).isZero();
       }
       List<String> journaled = new ArrayList<>();
+      // per source transaction in commit order: the changes the rule sent (it covers every table)
+      Map<Long, Long> transactions = new java.util.LinkedHashMap<>();
       try (Journal journal = Journal.openReadOnly(dir.resolve("journal"));
           JournalReader entries = journal.reader()) {
         for (JournalEntry entry = entries.next(); entry != null; entry = entries.next()) {
-          if (entry instanceof ChangeEvent change && change.table().name().equals("t")) {
-            journaled.add(JournalPosition.format(change.position()));
+          if (entry instanceof ChangeEvent change) {
+            if (change.table().name().equals("t")) {
+              journaled.add(JournalPosition.format(change.position()));
+            }
+            if (change.op() != dev.sluice.journal.Op.READ) {
+              transactions.merge(change.txId(), 1L, Long::sum);
+            }
           }
         }
       }
@@ -120,6 +128,25 @@ class KafkaCrashIT {
           .as("the topic's positions, read_committed (seed %d)", seed)
           .doesNotHaveDuplicates()
           .isEqualTo(journaled);
+      // every BEGIN and END once, in commit order, each END counting its transaction's changes
+      List<String> frames = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> record : read(kafka, "crash.transaction")) {
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.value());
+        frames.add(
+            body.get("status").asText()
+                + " "
+                + body.get("id").asText()
+                + (body.get("event_count").isNull() ? "" : " " + body.get("event_count").asLong()));
+      }
+      List<String> expectedFrames = new ArrayList<>();
+      transactions.forEach(
+          (txId, count) -> {
+            expectedFrames.add("BEGIN " + txId);
+            expectedFrames.add("END " + txId + " " + count);
+          });
+      assertThat(frames)
+          .as("the transaction records, read_committed (seed %d)", seed)
+          .isEqualTo(expectedFrames);
       CliRun verify = CliRun.of("verify", "-c", config.toString(), "--rule", "to-kafka");
       assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
       assertThat(verify.out())
@@ -154,6 +181,11 @@ class KafkaCrashIT {
 
   /** Every committed record of the table's topic, from the start. */
   private static List<ConsumerRecord<byte[], byte[]>> read(KafkaBroker kafka) {
+    return read(kafka, TOPIC);
+  }
+
+  /** Every committed record of a topic of one partition, from the start. */
+  private static List<ConsumerRecord<byte[], byte[]>> read(KafkaBroker kafka, String topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -161,10 +193,10 @@ class KafkaCrashIT {
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      if (!consumer.listTopics(Duration.ofSeconds(10)).containsKey(TOPIC)) {
+      if (!consumer.listTopics(Duration.ofSeconds(10)).containsKey(topic)) {
         return List.of();
       }
-      TopicPartition partition = new TopicPartition(TOPIC, 0);
+      TopicPartition partition = new TopicPartition(topic, 0);
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
       long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(10)).get(partition);
