@@ -232,7 +232,7 @@ class DashboardBrowserIT {
   void theDashboardShowsTheEffectiveConfigurationAndWhetherItDiffersFromTheFile() throws Exception {
     chromium.navigate(URI.create(server.uri() + "?token=" + TOKEN));
     chromium.await(
-        "document.getElementById('config-state').textContent === 'as in the file'",
+        "document.getElementById('config-state')?.textContent === 'as in the file'",
         Duration.ofSeconds(10));
     String shown = chromium.evaluate("document.getElementById('config').textContent").asText();
     assertThat(shown).contains("password: <masked>").contains("pg-to-m\u00e9rror \uD83D\uDE00");
@@ -246,7 +246,7 @@ class DashboardBrowserIT {
             "config",
             "POST /api/rules: rule added-at-run-time added"));
     chromium.await(
-        "document.getElementById('config-state').textContent === 'differs from the file'",
+        "document.getElementById('config-state')?.textContent === 'differs from the file'",
         Duration.ofSeconds(10));
     assertThat(chromium.evaluate("document.getElementById('config').textContent").asText())
         .contains("added-at-run-time");
