@@ -45,19 +45,27 @@ final class RunCommand implements Callable<Integer> {
                 event -> LOG.info("{}: {}", event.type(), event.message()),
                 event -> LOG.info("{} [{}]: {}", event.type(), event.rule(), event.message()),
                 event -> LOG.info("{}", event)));
-    Signals.onHangup(
-        () -> {
-          LOG.info("reloading {} (SIGHUP)", loaded.file());
-          try {
-            List<String> changed = sidecar.reload();
-            LOG.info(
-                "reload of {}: {}",
-                loaded.file(),
-                changed.isEmpty() ? "nothing changed" : String.join("; ", changed));
-          } catch (RuntimeException e) {
-            LOG.error("reload of {} changed nothing: {}", loaded.file(), e.getMessage());
-          }
-        });
+    boolean hangup =
+        Signals.onHangup(
+            () -> {
+              LOG.info("reloading {} (SIGHUP)", loaded.file());
+              try {
+                List<String> changed = sidecar.reload();
+                LOG.info(
+                    "reload of {}: {}",
+                    loaded.file(),
+                    changed.isEmpty() ? "nothing changed" : String.join("; ", changed));
+              } catch (RuntimeException e) {
+                LOG.error("reload of {} changed nothing: {}", loaded.file(), e.getMessage());
+              }
+            });
+    if (!hangup) {
+      LOG.warn(
+          "SIGHUP does not reload here: this process was started with SIGHUP ignored (as nohup"
+              + " does) or the JVM has no signal API; reload with `sluice reload -c {}` or POST"
+              + " /api/reload",
+          loaded.file());
+    }
     SnapshotProgress.watch(sidecar::captureStatus, Duration.ofSeconds(5));
     LOG.info(
         "sluice is running: {} tables from {} into {}, {} rules",

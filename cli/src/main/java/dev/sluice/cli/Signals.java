@@ -41,13 +41,13 @@ public final class Signals {
 
   /**
    * Runs {@code action} on a thread of its own at every SIGHUP (a reload, as Patroni, PgBouncer and
-   * Prometheus take it). Returns false when signals cannot be handled here (then SIGHUP stops the
-   * JVM as usual).
+   * Prometheus take it). Returns false when SIGHUP cannot be handled here: the JDK has no signal
+   * API (then SIGHUP stops the JVM as usual), or the process was started with SIGHUP ignored (under
+   * {@code nohup}), which the JVM keeps.
    */
   public static boolean onHangup(Runnable action) {
     try {
-      handle(action, "sluice-reload", "HUP");
-      return true;
+      return handle(action, "sluice-reload", "HUP");
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("no SIGHUP handler here", e);
       return false;
@@ -58,9 +58,12 @@ public final class Signals {
    * Runs {@code action} on a new thread named {@code thread} whenever one of {@code signals}
    * arrives, through the JDK's {@code sun.misc.Signal}.
    *
+   * @return false when one of the signals is ignored by the process (it was started with the signal
+   *     ignored, as {@code nohup} does with SIGHUP): the JVM then leaves it ignored, and {@code
+   *     action} never runs for it
    * @throws ReflectiveOperationException when this JDK has no such signal API
    */
-  private static void handle(Runnable action, String thread, String... signals)
+  private static boolean handle(Runnable action, String thread, String... signals)
       throws ReflectiveOperationException {
     Class<?> signal = Class.forName("sun.misc.Signal");
     Class<?> handler = Class.forName("sun.misc.SignalHandler");
@@ -80,8 +83,13 @@ public final class Signals {
     Object proxy =
         Proxy.newProxyInstance(
             Signals.class.getClassLoader(), new Class<?>[] {handler}, invocation);
+    Object ignored = handler.getField("SIG_IGN").get(null);
+    boolean installed = true;
     for (String name : signals) {
-      handle.invoke(null, create.newInstance(name), proxy);
+      if (handle.invoke(null, create.newInstance(name), proxy) == ignored) {
+        installed = false;
+      }
     }
+    return installed;
   }
 }

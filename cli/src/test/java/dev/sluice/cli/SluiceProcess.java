@@ -47,6 +47,9 @@ final class SluiceProcess implements AutoCloseable {
       Path log,
       String... args) {
     List<String> command = new ArrayList<>();
+    // SIGHUP as a user's shell leaves it, also when the build runs under nohup (which ignores it
+    // for every child: a sidecar started so does not reload on SIGHUP, and says so)
+    command.addAll(List.of("env", "--default-signal=HUP"));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
     command.addAll(jvmOptions);
