@@ -346,13 +346,7 @@ public final class Applier implements AutoCloseable {
 
     @Override
     public void syncFinished(String kind, String summary) {
-      RuleStatus.Sync sync = lastSync;
-      lastSync =
-          new RuleStatus.Sync(
-              kind,
-              sync == null ? Instant.now() : sync.started(),
-              Instant.now(),
-              sync == null ? 0 : sync.rows());
+      lastSync = ended(kind);
       if (kind.equals("resync")) {
         emit(
             "rule.resync.completed",
@@ -364,15 +358,19 @@ public final class Applier implements AutoCloseable {
 
     @Override
     public void syncAbandoned(String kind, String why) {
-      RuleStatus.Sync sync = lastSync;
-      lastSync =
-          new RuleStatus.Sync(
-              kind,
-              sync == null ? Instant.now() : sync.started(),
-              Instant.now(),
-              sync == null ? 0 : sync.rows());
+      lastSync = ended(kind);
       LOG.warn("rule {}: the {} was given up: {}", rule.name(), kind, why);
       emit("rule.resync.failed", "resync of " + rule.name() + " was given up: " + why);
+    }
+
+    /** The latest sync, ended now (its start and rows kept). */
+    private RuleStatus.Sync ended(String kind) {
+      RuleStatus.Sync sync = lastSync;
+      return new RuleStatus.Sync(
+          kind,
+          sync == null ? Instant.now() : sync.started(),
+          Instant.now(),
+          sync == null ? 0 : sync.rows());
     }
 
     @Override
