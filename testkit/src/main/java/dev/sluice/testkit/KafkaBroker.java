@@ -56,10 +56,25 @@ public final class KafkaBroker implements AutoCloseable {
     return broker;
   }
 
+  /**
+   * A free loopback port below the kernel's ephemeral range (32768 and up on Linux). A port from
+   * that range can be taken while the broker is stopped: a client retrying a connection to it may
+   * be given the same port as its own source port and connect to itself (TCP simultaneous open),
+   * and the broker cannot listen there again.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket =
+          new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // another one
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   /** {@code 127.0.0.1:<port>}, the bootstrap server. */
@@ -199,11 +214,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  /** Stops the broker at once (SIGKILL); what it stored stays. */
+  /**
+   * Stops the broker as an operator does (SIGTERM: a controlled shutdown; SIGKILL after 60 s); what
+   * it stored stays.
+   */
   public synchronized void stop() throws InterruptedException {
     if (process != null) {
-      process.destroyForcibly();
-      process.waitFor(30, TimeUnit.SECONDS);
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
       process = null;
     }
   }
@@ -211,6 +232,11 @@ public final class KafkaBroker implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stop();
+    // the broker's log outlives its data, for a failed test's report
+    Files.copy(
+        log(),
+        dir.resolveSibling(dir.getFileName() + ".log"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
