@@ -18,7 +18,7 @@ public record Checkpoint(long position, long lsn, long commitTimeMicros) {
       dev.sluice.config.TargetConfig target, String rule) throws TargetException {
     if (target.dialect().isStream()) {
       try (StreamTarget stream =
-          dev.sluice.apply.internal.StreamTargets.connect(target, rule, "")) {
+          dev.sluice.apply.internal.StreamTargets.inspect(target, rule, "")) {
         return stream.checkpoint();
       }
     }

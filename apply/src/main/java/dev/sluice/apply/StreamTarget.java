@@ -82,5 +82,15 @@ public interface StreamTarget extends AutoCloseable {
      * @param database the source database's name (in each message's {@code source.db})
      */
     StreamTarget connect(TargetConfig target, String rule, String database) throws TargetException;
+
+    /**
+     * Opens the target to read back what a rule published ({@link #checkpoint}, {@link #held}),
+     * leaving a running rule's publishing alone (a Kafka rule's producer is not fenced off); by
+     * default as {@link #connect}, for a target whose connection takes nothing over.
+     */
+    default StreamTarget inspect(TargetConfig target, String rule, String database)
+        throws TargetException {
+      return connect(target, rule, database);
+    }
   }
 }

@@ -75,7 +75,7 @@ public final class StreamVerifier {
     TargetConfig target = config.targetOf(rule);
     Optional<TablePattern> only = table.map(TablePattern::parse);
     try (Journal journal = Journal.openReadOnly(config.journal().dir());
-        StreamTarget stream = StreamTargets.connect(target, rule.name(), "")) {
+        StreamTarget stream = StreamTargets.inspect(target, rule.name(), "")) {
       long to = journal.lastPosition();
       long from = Math.max(journal.firstPosition(), ApplyLoop.startOfNewRule(journal));
       boolean settled = awaitPublished(stream, to, settle, waiting);

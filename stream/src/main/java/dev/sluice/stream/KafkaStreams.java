@@ -18,4 +18,10 @@ public final class KafkaStreams implements StreamTarget.Factory {
       throws TargetException {
     return KafkaTarget.connect(target, rule, database);
   }
+
+  @Override
+  public StreamTarget inspect(TargetConfig target, String rule, String database)
+      throws TargetException {
+    return KafkaTarget.inspect(target, rule, database);
+  }
 }

@@ -1,13 +1,26 @@
 package dev.sluice.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.apply.Checkpoint;
 import dev.sluice.apply.Pipeline;
 import dev.sluice.apply.RuleState;
+import dev.sluice.apply.TargetException;
+import dev.sluice.config.TableName;
+import dev.sluice.config.TargetConfig;
+import dev.sluice.journal.ChangeEvent;
+import dev.sluice.journal.Column;
 import dev.sluice.journal.JournalPosition;
+import dev.sluice.journal.Op;
+import dev.sluice.journal.ReplicaIdentity;
+import dev.sluice.journal.SourcePosition;
+import dev.sluice.journal.TableSchema;
+import dev.sluice.journal.ValueKind;
+import dev.sluice.stream.internal.KafkaTarget;
 import dev.sluice.testkit.KafkaBroker;
 import dev.sluice.testkit.PostgresCluster;
 import dev.sluice.testkit.PostgresExtension;
@@ -86,6 +99,12 @@ class KafkaStreamIT {
   }
 
   private static void awaitKey(Pipeline p, String prefix, String topic, String key)
+      throws InterruptedException {
+    awaitKey(broker, p, prefix, topic, key);
+  }
+
+  private static void awaitKey(
+      KafkaBroker broker, Pipeline p, String prefix, String topic, String key)
       throws InterruptedException {
     p.await(
         () -> {
@@ -337,18 +356,246 @@ class KafkaStreamIT {
       assertThat(all.get(8).value().get("data").get("event_count").asInt()).isEqualTo(1);
       // verify's count: changes only, transaction records left out
       try (var target =
-          dev.sluice.stream.internal.KafkaTarget.connect(
+          dev.sluice.stream.internal.KafkaTarget.inspect(
               p.config.targets().get("events"), rule + "-reader", p.database)) {
         assertThat(target.held(0, Long.MAX_VALUE)).isEmpty();
       }
       try (var target =
-          dev.sluice.stream.internal.KafkaTarget.connect(
+          dev.sluice.stream.internal.KafkaTarget.inspect(
               p.config.targets().get("events"), rule, p.database)) {
         assertThat(
                 target.held(0, Long.MAX_VALUE).values().stream().mapToLong(h -> h.messages()).sum())
             .isEqualTo(6);
       }
     }
+  }
+
+  @Test
+  void readingARuleBackLeavesItsProducerAndOpenTransactionAloneWhereASecondProducerFencesItOff()
+      throws Exception {
+    String prefix = next();
+    String rule = prefix + "-rule";
+    try (Pipeline p = new Pipeline(PG.cluster())) {
+      p.configure(yaml(prefix, "", "{ name: " + rule + ", target: events }"));
+      TargetConfig events = p.config.targets().get("events");
+      try (KafkaTarget publishing = KafkaTarget.connect(events, rule, p.database)) {
+        publishing.send(change(1), null);
+        // what sluice verify and sluice status open while the rule runs
+        try (KafkaTarget reading = KafkaTarget.inspect(events, rule, p.database)) {
+          assertThat(reading.checkpoint()).isEmpty();
+          assertThatThrownBy(() -> reading.send(change(2), null))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("inspect only");
+        }
+        publishing.commit(new Checkpoint(change(1).position(), 7, 8));
+        try (KafkaTarget reading = KafkaTarget.inspect(events, rule, p.database)) {
+          assertThat(reading.checkpoint()).contains(new Checkpoint(change(1).position(), 7, 8));
+          assertThat(reading.held(0, Long.MAX_VALUE))
+              .containsOnlyKeys(new TableName("public", "items"));
+        }
+        try (KafkaTarget second = KafkaTarget.connect(events, rule, p.database)) {
+          assertThatThrownBy(
+                  () -> {
+                    publishing.send(change(2), null);
+                    publishing.commit(new Checkpoint(change(2).position(), 9, 9));
+                  })
+              .isInstanceOf(TargetException.class)
+              // fenced: ProducerFencedException, or under transactions version 2 an old epoch
+              .hasMessageMatching("(?s).*(ProducerFenced|InvalidProducerEpoch).*");
+        }
+      }
+    }
+  }
+
+  /**
+   * A hanging transaction made as Kafka 4.x brokers make one (KAFKA-20734): a transaction ends
+   * while the partitions it wrote have no leader (their broker, one of two, is down), so its
+   * coordinator skips their markers. The rule and verify name it with its partitions and the
+   * commands that abort it; once they have run, the rule reads its checkpoint again.
+   */
+  @Test
+  void aHangingTransactionIsNamedWithItsPartitionsAndCommandsAndOnceAbortedTheRuleGoesOn()
+      throws Exception {
+    String prefix = next();
+    String rule = prefix + "-rule";
+    String items = prefix + ".public.items";
+    try (KafkaBroker first = KafkaBroker.start(Path.of("target"));
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrapServers()));
+        var stray =
+            new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Map.of(
+                    "bootstrap.servers",
+                    first.bootstrapServers(),
+                    "transactional.id",
+                    "stray-" + prefix,
+                    "key.serializer",
+                    "org.apache.kafka.common.serialization.StringSerializer",
+                    "value.serializer",
+                    "org.apache.kafka.common.serialization.StringSerializer"));
+        Pipeline p = new Pipeline(PG.cluster())) {
+      // the coordinator on node 1 (broker and controller), made while it is the only broker
+      stray.initTransactions();
+      try (KafkaBroker second = first.startSecond()) {
+        KafkaBroker away = second;
+        for (String topic : List.of("sluice-checkpoints", items)) {
+          admin
+              .createTopics(
+                  List.of(
+                      new NewTopic(topic, Map.of(0, List.of(away.nodeId())))
+                          .configs(
+                              topic.equals(items)
+                                  ? Map.of()
+                                  : Map.of("cleanup.policy", "compact"))))
+              .all()
+              .get();
+        }
+        p.configure(
+            """
+          source: { url: "${SOURCE_URL}", slot: "${SLOT}" }
+          journal: { dir: "${DIR}/journal" }
+          targets:
+            events: { url: "kafka://%s,%s", topicPrefix: "%s", connectTimeout: 2s }
+          rules:
+            - { name: %s, target: events }
+          """
+                .formatted(first.bootstrapServers(), second.bootstrapServers(), prefix, rule));
+        TargetConfig events = p.config.targets().get("events");
+        Checkpoint before = new Checkpoint(change(1).position(), 7, 8);
+        try (KafkaTarget publishing = KafkaTarget.connect(events, rule, p.database)) {
+          publishing.send(change(1), null);
+          publishing.commit(before);
+        }
+
+        // the commit's markers reach the partitions after commitTransaction returns: wait for them
+        p.await(
+            () -> {
+              try {
+                for (String topic : List.of(items, "sluice-checkpoints")) {
+                  var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+                  var spec = Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest());
+                  long committed =
+                      admin
+                          .listOffsets(
+                              spec,
+                              new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                                  org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+                          .partitionResult(partition)
+                          .get()
+                          .offset();
+                  if (committed
+                      != admin.listOffsets(spec).partitionResult(partition).get().offset()) {
+                    return false;
+                  }
+                }
+                return true;
+              } catch (Exception e) {
+                return false;
+              }
+            },
+            "the rule's commit markers");
+        stray.beginTransaction();
+        stray.send(
+            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                "sluice-checkpoints", "stray", "x"));
+        stray.send(new org.apache.kafka.clients.producer.ProducerRecord<>(items, "stray", "x"));
+        stray.flush();
+        away.kill();
+        p.await(
+            () -> {
+              try {
+                return admin
+                    .describeTopics(List.of(items, "sluice-checkpoints"))
+                    .allTopicNames()
+                    .get()
+                    .values()
+                    .stream()
+                    .allMatch(
+                        t ->
+                            t.partitions().get(0).leader() == null
+                                || t.partitions().get(0).leader().isEmpty());
+              } catch (Exception e) {
+                return false;
+              }
+            },
+            "the partitions of the broker that is away to have no leader");
+        stray.commitTransaction(); // their markers are skipped: the transaction hangs there
+        away.start();
+
+        String servers = first.bootstrapServers() + "," + second.bootstrapServers();
+        String error;
+        try (KafkaTarget publishing = KafkaTarget.connect(events, rule, p.database)) {
+          error =
+              org.assertj.core.api.Assertions.catchThrowableOfType(
+                      TargetException.class, publishing::checkpoint)
+                  .getMessage();
+        }
+        assertThat(error)
+            .startsWith("target events (kafka://" + servers + "): hanging transactions hold ")
+            .contains(items + "-0 at offset 2")
+            .contains("sluice-checkpoints-0 at offset")
+            .contains("transactional id stray-" + prefix)
+            .contains("KAFKA-20734")
+            .contains(
+                "kafka-transactions.sh --bootstrap-server "
+                    + servers
+                    + " abort --topic sluice-checkpoints --partition 0 --producer-id ")
+            .contains("abort --topic " + items + " --partition 0");
+        try (KafkaTarget reading = KafkaTarget.inspect(events, rule, p.database)) {
+          assertThatThrownBy(() -> reading.held(0, Long.MAX_VALUE))
+              .isInstanceOf(TargetException.class)
+              .hasMessageContaining("a hanging transaction holds " + items + "-0 at offset 2 (");
+        }
+
+        java.util.regex.Matcher abort = ABORT.matcher(error);
+        int aborted = 0;
+        while (abort.find()) {
+          admin
+              .abortTransaction(
+                  new org.apache.kafka.clients.admin.AbortTransactionSpec(
+                      new org.apache.kafka.common.TopicPartition(
+                          abort.group(1), Integer.parseInt(abort.group(2))),
+                      Long.parseLong(abort.group(3)),
+                      Short.parseShort(abort.group(4)),
+                      Integer.parseInt(abort.group(5))))
+              .all()
+              .get();
+          aborted++;
+        }
+        assertThat(aborted).isEqualTo(2);
+        try (KafkaTarget publishing = KafkaTarget.connect(events, rule, p.database)) {
+          assertThat(publishing.checkpoint()).contains(before);
+          assertThat(publishing.held(0, Long.MAX_VALUE))
+              .containsExactly(
+                  Map.entry(
+                      new TableName("public", "items"),
+                      new dev.sluice.apply.StreamTarget.Held(1, before.position())));
+        }
+      }
+    }
+  }
+
+  /** An insert into {@code public.items} at journal position {@code 1:n}. */
+  private static ChangeEvent change(int n) {
+    TableSchema items =
+        new TableSchema(
+            2,
+            new TableName("public", "items"),
+            List.of(new Column("id", "bigint", ValueKind.INT64, null, 0, false, List.of())),
+            ReplicaIdentity.DEFAULT);
+    return new ChangeEvent(
+            JournalPosition.parse("1:" + n),
+            items,
+            Op.INSERT,
+            null,
+            new Object[] {(long) n},
+            10L + n,
+            new SourcePosition(1, 0, 0x1000L + n, 0),
+            0,
+            1_700_000_000_000_000L,
+            0)
+        .asLastInTransaction(0x2000L + n);
   }
 
   @Test
@@ -397,18 +644,46 @@ class KafkaStreamIT {
   }
 
   @Test
-  void aBrokerStoppedUnderLoadPausesOnlyItsRuleAndEveryChangeArrivesOnceAfterwards()
+  void aBrokerKilledForThirtySecondsUnderLoadPausesOnlyItsRuleAndEveryChangeArrivesOnce()
       throws Exception {
-    // In 2 of about 10 full runs the test broker, restarted after the outage (SIGKILL or
-    // SIGTERM alike), logged "Kafka Server started" and then answered no client, new ones
-    // included, for minutes; the cause is not named yet, so this runs with -Plong only
-    assumeTrue(Boolean.getBoolean("sluice.test.long"), "the broker restart test: -Plong");
-    for (int round = 1; round <= ROUNDS; round++) {
-      brokerOutageRound();
+    // a broker of its own: a restart must not leave the class's broker behind for other tests
+    try (KafkaBroker own = KafkaBroker.start(Path.of("target"))) {
+      for (int round = 1; round <= ROUNDS; round++) {
+        brokerOutageRound(own, false);
+      }
     }
   }
 
-  private void brokerOutageRound() throws Exception {
+  /**
+   * A broker stopped as an operator stops it (SIGTERM: a controlled shutdown). Kafka 4.x brokers
+   * can leave a hanging transaction when a transaction ends as a single broker shuts down
+   * (KAFKA-20734; in about 1 round of 5 here): then the rule must say so, naming the partitions and
+   * the commands, and after an operator has run them everything arrives exactly once. Long: -Plong,
+   * with -Dsluice.test.kafkaRounds=N for more rounds.
+   */
+  @Test
+  void aBrokerShutDownUnderLoadLeavesNothingLostOrTwiceEvenWhenItLeavesAHangingTransaction()
+      throws Exception {
+    assumeTrue(Boolean.getBoolean("sluice.test.long"), "rounds of controlled shutdowns: -Plong");
+    try (KafkaBroker own = KafkaBroker.start(Path.of("target"))) {
+      for (int round = 1; round <= Math.max(ROUNDS, 5); round++) {
+        brokerOutageRound(own, true);
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern ABORT =
+      java.util.regex.Pattern.compile(
+          "abort --topic (\\S+) --partition (\\d+) --producer-id (\\d+) --producer-epoch (\\d+)"
+              + " --coordinator-epoch (-?\\d+)");
+
+  /**
+   * Load on one table, the broker away for 30 s (-Dsluice.test.kafkaOutageMillis) while a SQLite
+   * rule goes on, then every change once on Kafka.
+   *
+   * @param controlled SIGTERM, else SIGKILL
+   */
+  private void brokerOutageRound(KafkaBroker own, boolean controlled) throws Exception {
     String prefix = next();
     String rule = prefix + "-rule";
     long outageMillis = Long.getLong("sluice.test.kafkaOutageMillis", 30_000);
@@ -425,7 +700,7 @@ class KafkaStreamIT {
                 - { name: %s, target: events, tables: [public.t], batch: { maxEvents: 200 } }
                 - { name: to-lite, target: lite, tables: [public.t] }
               """
-                  .formatted(broker.url(), prefix, rule))
+                  .formatted(own.url(), prefix, rule))
           .start();
       p.failFast = false;
       AtomicInteger written = new AtomicInteger();
@@ -447,7 +722,11 @@ class KafkaStreamIT {
               });
       load.start();
       p.await(() -> written.get() >= 200, "the load to start");
-      broker.stop();
+      if (controlled) {
+        own.stop();
+      } else {
+        own.kill();
+      }
       long stoppedAt = System.nanoTime();
       p.await(() -> p.status(rule).state() == RuleState.RETRYING, "the Kafka rule to be paused");
       assertThat(p.status("to-lite").state()).isEqualTo(RuleState.RUNNING);
@@ -457,16 +736,51 @@ class KafkaStreamIT {
       }
       assertThat(p.status(rule).lagChanges()).isPositive();
       assertThat(p.status("to-lite").state()).isEqualTo(RuleState.RUNNING);
-      broker.start();
+      own.start();
       load.join();
       String lite = "jdbc:sqlite:" + p.dir.resolve("lite.db");
       p.await(() -> count(lite) == 3000, "the SQLite target to get every row");
-      awaitKey(p, prefix + ".", prefix + ".public.t", "{\"id\":3000}");
-      p.await(
-          () -> p.status(rule).state() == RuleState.RUNNING && p.status(rule).lagChanges() == 0,
-          "the Kafka rule to resume and catch up");
+      // caught up, or held by a hanging transaction that the rule names (after its 75 s wait)
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(240);
+      while (!(p.status(rule).state() == RuleState.RUNNING && p.status(rule).lagChanges() == 0)) {
+        String error = p.status(rule).lastError();
+        if (error != null && error.contains("hanging transaction")) {
+          assertThat(controlled).as("a hanging transaction after SIGKILL: %s", error).isTrue();
+          assertThat(error).contains("KAFKA-20734").contains(prefix + ".public.t-0");
+          java.util.regex.Matcher abort = ABORT.matcher(error);
+          int aborted = 0;
+          try (Admin admin =
+              Admin.create(
+                  Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, own.bootstrapServers()))) {
+            while (abort.find()) {
+              admin
+                  .abortTransaction(
+                      new org.apache.kafka.clients.admin.AbortTransactionSpec(
+                          new org.apache.kafka.common.TopicPartition(
+                              abort.group(1), Integer.parseInt(abort.group(2))),
+                          Long.parseLong(abort.group(3)),
+                          Short.parseShort(abort.group(4)),
+                          Integer.parseInt(abort.group(5))))
+                  .all()
+                  .get();
+              aborted++;
+            }
+          }
+          assertThat(aborted).as("the commands in: %s", error).isPositive();
+          System.out.println("aborted " + aborted + " hanging partitions as told: " + error);
+          deadline = java.time.Instant.now().plusSeconds(240);
+          p.await(
+              () -> !String.valueOf(p.status(rule).lastError()).contains("hanging transaction"),
+              "the rule to go past the hanging transaction");
+        }
+        assertThat(java.time.Instant.now())
+            .as("the Kafka rule to resume and catch up: %s", p.status(rule))
+            .isBefore(deadline);
+        Thread.sleep(200);
+      }
+      awaitKey(own, p, prefix + ".", prefix + ".public.t", "{\"id\":3000}");
       List<KafkaMessages.Message> messages =
-          KafkaMessages.read(broker.bootstrapServers(), prefix + ".");
+          KafkaMessages.read(own.bootstrapServers(), prefix + ".");
       assertThat(messages).hasSize(3000 + 1000);
       Set<String> positions = new HashSet<>();
       for (KafkaMessages.Message m : messages) {

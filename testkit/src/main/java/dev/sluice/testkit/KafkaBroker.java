@@ -19,26 +19,36 @@ import java.util.stream.Stream;
 
 /**
  * A real Kafka broker of a test's own: one KRaft node that is broker and controller at once, on
- * free loopback ports, in a child JVM (so that a test can stop it and start it again with what it
- * stored). The child runs {@code kafka.Kafka} from the calling JVM's class path, which must hold
- * {@code org.apache.kafka:kafka_2.13} (a test dependency). Its log directories and log are under
- * the directory given; topics are never created automatically.
+ * free loopback ports, in a child JVM (so that a test can stop, kill and start it again with what
+ * it stored), and on demand a second, broker-only node in its cluster. The child runs {@code
+ * kafka.Kafka} from the calling JVM's class path, which must hold {@code
+ * org.apache.kafka:kafka_2.13} (a test dependency). Its log directories and log are under the
+ * directory given; topics are never created automatically.
  */
 public final class KafkaBroker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path dir;
+  private final int nodeId;
   private final int port;
   private final int controllerPort;
   private final String classPath;
+  private final String clusterId;
   private Process process;
   private long logFrom;
 
-  private KafkaBroker(Path dir, int port, int controllerPort, String classPath) {
+  /**
+   * @param controllerPort the controller's port: this node's own when it is node 1 (broker and
+   *     controller), node 1's for a broker that joins it
+   */
+  private KafkaBroker(
+      Path dir, int nodeId, int port, int controllerPort, String classPath, String clusterId) {
     this.dir = dir;
+    this.nodeId = nodeId;
     this.port = port;
     this.controllerPort = controllerPort;
     this.classPath = classPath;
+    this.clusterId = clusterId;
   }
 
   /**
@@ -49,11 +59,34 @@ public final class KafkaBroker implements AutoCloseable {
   public static KafkaBroker start(Path parent) throws IOException, InterruptedException {
     Files.createDirectories(parent);
     Path dir = Files.createTempDirectory(parent, "kafka-");
+    UUID uuid = UUID.randomUUID();
+    ByteBuffer bytes = ByteBuffer.allocate(16);
+    bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
     KafkaBroker broker =
-        new KafkaBroker(dir, freePort(), freePort(), System.getProperty("java.class.path"));
+        new KafkaBroker(
+            dir, 1, freePort(), freePort(), System.getProperty("java.class.path"), clusterId);
     broker.format();
     broker.start();
     return broker;
+  }
+
+  /**
+   * Starts a second broker (node 2, a broker only) in this one's cluster, with its own directory
+   * beside this one's: for tests that take one broker of two away.
+   */
+  public KafkaBroker startSecond() throws IOException, InterruptedException {
+    Path second = Files.createTempDirectory(dir.getParent(), "kafka-");
+    KafkaBroker broker =
+        new KafkaBroker(second, 2, freePort(), controllerPort, classPath, clusterId);
+    broker.format();
+    broker.start();
+    return broker;
+  }
+
+  /** The broker's node id: 1, or 2 for a {@link #startSecond second} broker. */
+  public int nodeId() {
+    return nodeId;
   }
 
   /**
@@ -98,13 +131,15 @@ public final class KafkaBroker implements AutoCloseable {
           file,
           String.join(
               "\n",
-              "process.roles=broker,controller",
-              "node.id=1",
+              nodeId == 1 ? "process.roles=broker,controller" : "process.roles=broker",
+              "node.id=" + nodeId,
               "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-              "listeners=PLAINTEXT://127.0.0.1:"
-                  + port
-                  + ",CONTROLLER://127.0.0.1:"
-                  + controllerPort,
+              nodeId == 1
+                  ? "listeners=PLAINTEXT://127.0.0.1:"
+                      + port
+                      + ",CONTROLLER://127.0.0.1:"
+                      + controllerPort
+                  : "listeners=PLAINTEXT://127.0.0.1:" + port,
               "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
               "controller.listener.names=CONTROLLER",
               "inter.broker.listener.name=PLAINTEXT",
@@ -127,10 +162,6 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private void format() throws IOException, InterruptedException {
-    UUID uuid = UUID.randomUUID();
-    ByteBuffer bytes = ByteBuffer.allocate(16);
-    bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
     Process format =
         java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties().toString())
             .redirectOutput(dir.resolve("format.log").toFile())
@@ -156,7 +187,10 @@ public final class KafkaBroker implements AutoCloseable {
     return new ProcessBuilder(command).redirectErrorStream(true);
   }
 
-  /** The broker logs at INFO into its own file, whatever the test's logging. */
+  /**
+   * The broker logs at INFO into its own file, whatever the test's logging: its transaction
+   * coordinator's lines are what names a hanging transaction's cause.
+   */
   private Path logback() {
     Path file = dir.resolve("logback.xml");
     try {
@@ -169,7 +203,7 @@ public final class KafkaBroker implements AutoCloseable {
                 <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} %msg%n</pattern></encoder>
               </appender>
               <logger name="kafka" level="INFO"/>
-              <logger name="org.apache.kafka" level="WARN"/>
+              <logger name="org.apache.kafka" level="INFO"/>
               <root level="WARN"><appender-ref ref="OUT"/></root>
             </configuration>
             """);
@@ -225,6 +259,15 @@ public final class KafkaBroker implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
       }
+      process = null;
+    }
+  }
+
+  /** Kills the broker (SIGKILL: a crash, or the machine gone); what it stored stays. */
+  public synchronized void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
       process = null;
     }
   }

@@ -14,9 +14,21 @@ public final class StreamTargets {
    */
   public static StreamTarget connect(TargetConfig target, String rule, String database)
       throws TargetException {
+    return factory(target).connect(target, rule, database);
+  }
+
+  /**
+   * Opens the target to read back what a rule published: see {@link StreamTarget.Factory#inspect}.
+   */
+  public static StreamTarget inspect(TargetConfig target, String rule, String database)
+      throws TargetException {
+    return factory(target).inspect(target, rule, database);
+  }
+
+  private static StreamTarget.Factory factory(TargetConfig target) throws TargetException {
     for (StreamTarget.Factory factory : ServiceLoader.load(StreamTarget.Factory.class)) {
       if (factory.accepts(target.dialect())) {
-        return factory.connect(target, rule, database);
+        return factory;
       }
     }
     throw new TargetException(

@@ -74,11 +74,17 @@ public final class KafkaTarget implements StreamTarget {
   /** Longer than the producers' default {@code transaction.timeout.ms} (60 s). */
   private static final Duration DECIDED_TIMEOUT = Duration.ofSeconds(75);
 
+  /** How often a held checkpoint partition is checked for a hanging transaction. */
+  private static final Duration HANGING_CHECK = Duration.ofSeconds(5);
+
   private final TargetConfig target;
   private final String rule;
   private final KafkaSettings settings;
   private final Admin admin;
+
+  /** Null when opened to {@link #inspect} only. */
   private final KafkaProducer<byte[], byte[]> producer;
+
   private final RuleMessages messages;
   private final Set<String> knownTopics = new HashSet<>();
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
@@ -124,6 +130,30 @@ public final class KafkaTarget implements StreamTarget {
       throw e;
     } catch (KafkaException e) {
       closeQuietly(producer, admin);
+      throw failure(target, "cannot connect", e);
+    }
+  }
+
+  /**
+   * Opens the target to read back what a rule published ({@link #checkpoint}, {@link #held}) with
+   * no producer: the rule's own producer, running elsewhere, is not fenced off. Sending or
+   * committing through it throws {@link IllegalStateException}.
+   */
+  public static KafkaTarget inspect(TargetConfig target, String rule, String database)
+      throws TargetException {
+    Admin admin = null;
+    try {
+      admin = Admin.create(KafkaClients.admin(target));
+      ensureTopic(target, admin, CHECKPOINT_TOPIC, 1, true);
+      ChangeFormat format =
+          ChangeFormat.of(target.kafka().format(), target.kafka().topicPrefix(), database);
+      return new KafkaTarget(
+          target, rule, admin, null, new RuleMessages(rule, format, target.kafka().transactions()));
+    } catch (TargetException e) {
+      closeQuietly(null, admin);
+      throw e;
+    } catch (KafkaException e) {
+      closeQuietly(null, admin);
       throw failure(target, "cannot connect", e);
     }
   }
@@ -227,11 +257,31 @@ public final class KafkaTarget implements StreamTarget {
    * checkpoint when that was written after it.
    */
   private void awaitDecided(TopicPartition partition) throws TargetException {
-    long deadline = System.nanoTime() + DECIDED_TIMEOUT.toNanos();
+    long started = System.nanoTime();
+    long deadline = started + DECIDED_TIMEOUT.toNanos();
+    long diagnosed = started;
     try {
       long written = endOffset(partition, IsolationLevel.READ_UNCOMMITTED);
       while (endOffset(partition, IsolationLevel.READ_COMMITTED) < written) {
-        if (System.nanoTime() > deadline) {
+        long now = System.nanoTime();
+        if (now - diagnosed > HANGING_CHECK.toNanos()) {
+          // a hanging transaction never ends: say so now rather than after the timeout
+          diagnosed = now;
+          List<HangingTransactions.Hanging> hanging = hangingOn(partition);
+          if (!hanging.isEmpty()) {
+            throw new TargetException(
+                "target "
+                    + target.name()
+                    + " ("
+                    + target.maskedUrl()
+                    + "): "
+                    + HangingTransactions.describe(
+                        hanging, KafkaClients.bootstrapServers(target.url())),
+                true,
+                null);
+          }
+        }
+        if (now > deadline) {
           throw new TargetException(
               "target "
                   + target.name()
@@ -253,6 +303,55 @@ public final class KafkaTarget implements StreamTarget {
       Thread.currentThread().interrupt();
       throw failure("interrupted", e);
     }
+  }
+
+  /**
+   * The hanging transactions that hold {@code partition}, with every partition of this target's
+   * topics that the same producers hold; empty too when the cluster does not tell (the admin client
+   * lacks the rights to describe producers and transactions, say).
+   */
+  private List<HangingTransactions.Hanging> hangingOn(TopicPartition partition)
+      throws InterruptedException {
+    long timeout = timeoutMillis(target);
+    try {
+      List<HangingTransactions.Hanging> here =
+          HangingTransactions.find(admin, List.of(partition), timeout);
+      if (here.isEmpty()) {
+        return here;
+      }
+      Set<Long> producers = new HashSet<>();
+      here.forEach(h -> producers.add(h.producerId()));
+      List<TopicPartition> all = new ArrayList<>(List.of(partition));
+      all.addAll(topicPartitions(timeout));
+      return HangingTransactions.find(admin, all, timeout).stream()
+          .filter(h -> producers.contains(h.producerId()))
+          .toList();
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      return List.of();
+    }
+  }
+
+  /** Every partition of the topics under this target's {@code topicPrefix}. */
+  private List<TopicPartition> topicPartitions(long timeout)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    String prefix = settings.topicPrefix() + ".";
+    List<String> topics =
+        admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS).stream()
+            .filter(t -> t.startsWith(prefix))
+            .toList();
+    List<TopicPartition> partitions = new ArrayList<>();
+    if (!topics.isEmpty()) {
+      admin
+          .describeTopics(topics)
+          .allTopicNames()
+          .get(timeout, TimeUnit.MILLISECONDS)
+          .forEach(
+              (topic, description) ->
+                  description
+                      .partitions()
+                      .forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
+    }
+    return partitions;
   }
 
   private long endOffset(TopicPartition partition, IsolationLevel isolation)
@@ -344,7 +443,28 @@ public final class KafkaTarget implements StreamTarget {
                 new Held(1, position),
                 (a, b) -> new Held(a.messages() + 1, Math.max(a.lastPosition(), b.lastPosition())));
           });
+      List<HangingTransactions.Hanging> hanging = List.of();
+      try {
+        hanging = HangingTransactions.find(admin, partitions, timeoutMillis(target));
+      } catch (ExecutionException | TimeoutException e) {
+        // the cluster does not tell: the counts verify compares speak for themselves
+      }
+      if (!hanging.isEmpty()) {
+        throw new TargetException(
+            "target "
+                + target.name()
+                + " ("
+                + target.maskedUrl()
+                + "): "
+                + HangingTransactions.describe(
+                    hanging, KafkaClients.bootstrapServers(target.url())),
+            true,
+            null);
+      }
       return held;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure("interrupted", e);
     } catch (KafkaException | IllegalStateException e) {
       throw failure("cannot read the topics " + prefix + "* back", e);
     }
@@ -433,6 +553,9 @@ public final class KafkaTarget implements StreamTarget {
   }
 
   private void begin() {
+    if (producer == null) {
+      throw new IllegalStateException("target " + target.name() + " was opened to inspect only");
+    }
     if (!inTransaction) {
       producer.beginTransaction();
       inTransaction = true;
