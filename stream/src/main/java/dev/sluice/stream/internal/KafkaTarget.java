@@ -269,16 +269,7 @@ public final class KafkaTarget implements StreamTarget {
           diagnosed = now;
           List<HangingTransactions.Hanging> hanging = hangingOn(partition);
           if (!hanging.isEmpty()) {
-            throw new TargetException(
-                "target "
-                    + target.name()
-                    + " ("
-                    + target.maskedUrl()
-                    + "): "
-                    + HangingTransactions.describe(
-                        hanging, KafkaClients.bootstrapServers(target.url())),
-                true,
-                null);
+            throw hangingFailure(hanging);
           }
         }
         if (now > deadline) {
@@ -450,16 +441,7 @@ public final class KafkaTarget implements StreamTarget {
         // the cluster does not tell: the counts verify compares speak for themselves
       }
       if (!hanging.isEmpty()) {
-        throw new TargetException(
-            "target "
-                + target.name()
-                + " ("
-                + target.maskedUrl()
-                + "): "
-                + HangingTransactions.describe(
-                    hanging, KafkaClients.bootstrapServers(target.url())),
-            true,
-            null);
+        throw hangingFailure(hanging);
       }
       return held;
     } catch (InterruptedException e) {
@@ -585,6 +567,19 @@ public final class KafkaTarget implements StreamTarget {
       throw failure("cannot commit the transaction of rule " + rule, e);
     }
     throwSendFailure();
+  }
+
+  /** Retriable: the rule goes on by itself once an operator has aborted what hangs. */
+  private TargetException hangingFailure(List<HangingTransactions.Hanging> hanging) {
+    return new TargetException(
+        "target "
+            + target.name()
+            + " ("
+            + target.maskedUrl()
+            + "): "
+            + HangingTransactions.describe(hanging, KafkaClients.bootstrapServers(target.url())),
+        true,
+        null);
   }
 
   private TargetException failure(String what, Throwable cause) {
