@@ -34,10 +34,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,8 +51,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rules into Kafka, end to end: a real source, capture, the journal and a real KRaft broker in a
- * child JVM (one per class, stopped and started again where the broker is taken away), read back by
- * a {@code read_committed} consumer.
+ * child JVM (one shared by the class; a test that stops, kills or adds a broker starts brokers of
+ * its own), read back by a {@code read_committed} consumer.
  */
 class KafkaStreamIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension("kafka-stream");
@@ -380,7 +386,9 @@ class KafkaStreamIT {
       TargetConfig events = p.config.targets().get("events");
       try (KafkaTarget publishing = KafkaTarget.connect(events, rule, p.database)) {
         publishing.send(change(1), null);
-        // what sluice verify and sluice status open while the rule runs
+        // what sluice status reads, through the target factory, while the rule runs
+        assertThat(Checkpoint.read(events, rule)).isEmpty();
+        // what sluice verify opens
         try (KafkaTarget reading = KafkaTarget.inspect(events, rule, p.database)) {
           assertThat(reading.checkpoint()).isEmpty();
           assertThatThrownBy(() -> reading.send(change(2), null))
@@ -424,7 +432,7 @@ class KafkaStreamIT {
             Admin.create(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrapServers()));
         var stray =
-            new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+            new KafkaProducer<String, String>(
                 Map.of(
                     "bootstrap.servers",
                     first.bootstrapServers(),
@@ -438,12 +446,11 @@ class KafkaStreamIT {
       // the coordinator on node 1 (broker and controller), made while it is the only broker
       stray.initTransactions();
       try (KafkaBroker second = first.startSecond()) {
-        KafkaBroker away = second;
         for (String topic : List.of("sluice-checkpoints", items)) {
           admin
               .createTopics(
                   List.of(
-                      new NewTopic(topic, Map.of(0, List.of(away.nodeId())))
+                      new NewTopic(topic, Map.of(0, List.of(second.nodeId())))
                           .configs(
                               topic.equals(items)
                                   ? Map.of()
@@ -473,13 +480,13 @@ class KafkaStreamIT {
             () -> {
               try {
                 for (String topic : List.of(items, "sluice-checkpoints")) {
-                  var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+                  var partition = new TopicPartition(topic, 0);
                   var spec = Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest());
                   long committed =
                       admin
                           .listOffsets(
                               spec,
-                              new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                              new ListOffsetsOptions(
                                   org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
                           .partitionResult(partition)
                           .get()
@@ -496,12 +503,10 @@ class KafkaStreamIT {
             },
             "the rule's commit markers");
         stray.beginTransaction();
-        stray.send(
-            new org.apache.kafka.clients.producer.ProducerRecord<>(
-                "sluice-checkpoints", "stray", "x"));
-        stray.send(new org.apache.kafka.clients.producer.ProducerRecord<>(items, "stray", "x"));
+        stray.send(new ProducerRecord<>("sluice-checkpoints", "stray", "x"));
+        stray.send(new ProducerRecord<>(items, "stray", "x"));
         stray.flush();
-        away.kill();
+        second.kill();
         p.await(
             () -> {
               try {
@@ -521,7 +526,7 @@ class KafkaStreamIT {
             },
             "the partitions of the broker that is away to have no leader");
         stray.commitTransaction(); // their markers are skipped: the transaction hangs there
-        away.start();
+        second.start();
 
         String servers = first.bootstrapServers() + "," + second.bootstrapServers();
         String error;
@@ -770,14 +775,13 @@ class KafkaStreamIT {
    * @return how many commands there were
    */
   private static int abortAsTold(Admin admin, String error) throws Exception {
-    java.util.regex.Matcher abort = ABORT.matcher(error);
+    Matcher abort = ABORT.matcher(error);
     int aborted = 0;
     while (abort.find()) {
       admin
           .abortTransaction(
-              new org.apache.kafka.clients.admin.AbortTransactionSpec(
-                  new org.apache.kafka.common.TopicPartition(
-                      abort.group(1), Integer.parseInt(abort.group(2))),
+              new AbortTransactionSpec(
+                  new TopicPartition(abort.group(1), Integer.parseInt(abort.group(2))),
                   Long.parseLong(abort.group(3)),
                   Short.parseShort(abort.group(4)),
                   Integer.parseInt(abort.group(5))))

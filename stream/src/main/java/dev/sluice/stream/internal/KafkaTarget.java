@@ -110,28 +110,7 @@ public final class KafkaTarget implements StreamTarget {
    */
   public static KafkaTarget connect(TargetConfig target, String rule, String database)
       throws TargetException {
-    KafkaSettings settings = target.kafka();
-    Admin admin = null;
-    KafkaProducer<byte[], byte[]> producer = null;
-    try {
-      admin = Admin.create(KafkaClients.admin(target));
-      ensureTopic(target, admin, CHECKPOINT_TOPIC, 1, true);
-      producer =
-          new KafkaProducer<>(
-              KafkaClients.producer(target, rule),
-              new ByteArraySerializer(),
-              new ByteArraySerializer());
-      producer.initTransactions();
-      ChangeFormat format = ChangeFormat.of(settings.format(), settings.topicPrefix(), database);
-      return new KafkaTarget(
-          target, rule, admin, producer, new RuleMessages(rule, format, settings.transactions()));
-    } catch (TargetException e) {
-      closeQuietly(producer, admin);
-      throw e;
-    } catch (KafkaException e) {
-      closeQuietly(producer, admin);
-      throw failure(target, "cannot connect", e);
-    }
+    return open(target, rule, database, true);
   }
 
   /**
@@ -141,19 +120,34 @@ public final class KafkaTarget implements StreamTarget {
    */
   public static KafkaTarget inspect(TargetConfig target, String rule, String database)
       throws TargetException {
+    return open(target, rule, database, false);
+  }
+
+  private static KafkaTarget open(
+      TargetConfig target, String rule, String database, boolean publishing)
+      throws TargetException {
+    KafkaSettings settings = target.kafka();
     Admin admin = null;
+    KafkaProducer<byte[], byte[]> producer = null;
     try {
       admin = Admin.create(KafkaClients.admin(target));
       ensureTopic(target, admin, CHECKPOINT_TOPIC, 1, true);
-      ChangeFormat format =
-          ChangeFormat.of(target.kafka().format(), target.kafka().topicPrefix(), database);
+      if (publishing) {
+        producer =
+            new KafkaProducer<>(
+                KafkaClients.producer(target, rule),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+        producer.initTransactions();
+      }
+      ChangeFormat format = ChangeFormat.of(settings.format(), settings.topicPrefix(), database);
       return new KafkaTarget(
-          target, rule, admin, null, new RuleMessages(rule, format, target.kafka().transactions()));
+          target, rule, admin, producer, new RuleMessages(rule, format, settings.transactions()));
     } catch (TargetException e) {
-      closeQuietly(null, admin);
+      closeQuietly(producer, admin);
       throw e;
     } catch (KafkaException e) {
-      closeQuietly(null, admin);
+      closeQuietly(producer, admin);
       throw failure(target, "cannot connect", e);
     }
   }
